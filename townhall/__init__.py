@@ -1,0 +1,3 @@
+"""Townhall: self-hosted comments for news sites."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The HTTP edge: translates requests into domain verbs and results into JSON."""

@@ -1,0 +1,53 @@
+"""create_app(settings) -> the ASGI app. Nothing connects or configures at import time."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
+
+import townhall
+from townhall.api import auth, comments, problems
+from townhall.api.limits import BodyLimit
+from townhall.domain import sites
+from townhall.domain.services import Services
+from townhall.settings import Settings
+from townhall.store.migrate import upgrade
+from townhall.web import pages
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> ASGIApp:
+    settings = settings or Settings.load()
+    services = services or Services.build(settings)
+    upgrade(services.db.url)
+    sites.ensure_default_site(services)
+
+    app = FastAPI(
+        title="Townhall",
+        version=townhall.__version__,
+        summary="Comments for news sites.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    problems.install(app)
+    app.include_router(auth.router)
+    app.include_router(comments.router)
+    app.include_router(pages.widget_router())
+    if settings.demo:
+        app.include_router(pages.demo_router())
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=sorted(sites.all_allowed_origins(services)),
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Content-Type", "Authorization"],
+        max_age=600,
+    )
+    return BodyLimit(app, int(settings.max_body_bytes))
+
+
+def app_from_env() -> ASGIApp:
+    """Factory for ASGI servers (and their worker processes): settings from TOML and env."""
+    return create_app(Settings.load())

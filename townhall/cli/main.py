@@ -1,0 +1,118 @@
+"""townhall serve | migrate | users create | version"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+import townhall
+from townhall.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(args.config)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # Worker processes rebuild settings from the environment, so pass choices down that way.
+    if args.config:
+        os.environ["TOWNHALL_CONFIG"] = args.config
+    if args.demo:
+        os.environ["TOWNHALL_DEMO"] = "true"
+    settings = Settings.load()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"Townhall {townhall.__version__} on http://{host}:{port}/", flush=True)
+    uvicorn.run(
+        "townhall.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level=str(settings.log_level),
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from townhall.store.engine import Database
+    from townhall.store.migrate import upgrade
+
+    url = _settings(args).resolved_database_url
+    Database(url).dispose()  # creates the data folder for SQLite
+    upgrade(url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from townhall.domain import accounts
+    from townhall.domain.services import Services
+    from townhall.store.migrate import upgrade
+
+    services = Services.build(_settings(args))
+    upgrade(services.db.url)
+    password = args.password or os.environ.get("TOWNHALL_NEW_PASSWORD")
+    if not password:
+        password = getpass.getpass("Password: ")
+    role = "admin" if args.admin else ("moderator" if args.moderator else "reader")
+    user = accounts.create_user(
+        services, email=args.email, password=password, name=args.name or args.email, role=role
+    )
+    print(f"Created {user['role']} {user['email']} (id {user['id']}).")
+    return 0
+
+
+def cmd_version(_args: argparse.Namespace) -> int:
+    print(f"townhall {townhall.__version__}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="townhall", description=__doc__)
+    root.add_argument("--config", help="TOML settings file (or TOWNHALL_CONFIG)")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="serve the demo article at /")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database")
+    migrate.set_defaults(func=cmd_migrate)
+
+    users = sub.add_parser("users", help="manage accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    create = users_sub.add_parser("create", help="create an account")
+    create.add_argument("email")
+    create.add_argument("--name")
+    create.add_argument("--password", help="or TOWNHALL_NEW_PASSWORD, or asked for")
+    create.add_argument("--admin", action="store_true")
+    create.add_argument("--moderator", action="store_true")
+    create.set_defaults(func=cmd_users_create)
+
+    version = sub.add_parser("version", help="print the version")
+    version.set_defaults(func=cmd_version)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except Exception as exc:
+        from townhall.errors import TownhallError
+
+        if isinstance(exc, TownhallError):
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 2
+        raise

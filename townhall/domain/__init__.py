@@ -1,0 +1,1 @@
+"""Verbs and rules. Each user action is one function running one transaction."""

@@ -1,0 +1,50 @@
+"""Who may do what. One condition per line; the API never repeats these checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from townhall.errors import EditWindowOver, NotFound, NotSignedIn, NotYours
+
+STAFF = ("moderator", "admin")
+
+
+def access_signed_in(user: dict[str, Any] | None, action: str) -> dict[str, Any]:
+    if user is None:
+        raise NotSignedIn(f"Sign in to {action}.")
+    return user
+
+
+def access_see(user: dict[str, Any] | None, comment: dict[str, Any]) -> None:
+    """Hidden comments answer 404 to others, so their existence does not leak."""
+    viewer = user["id"] if user else None
+    if comment["status"] == "visible":
+        return
+    if comment["status"] == "deleted" and comment["reply_count"] > 0:
+        return
+    if comment["status"] == "pending" and comment["author_id"] == viewer:
+        return
+    if user is not None and user["role"] in STAFF:
+        return
+    raise NotFound(f"There is no comment {comment['id']}.")
+
+
+def access_edit(user: dict[str, Any], comment: dict[str, Any], now: int, window_ms: int) -> None:
+    if comment["status"] == "deleted":
+        raise NotFound(f"Comment {comment['id']} was deleted.")
+    if comment["author_id"] != user["id"]:
+        raise NotYours("You can edit only your own comments.")
+    if now > comment["created_at"] + window_ms:
+        minutes = window_ms // 60_000
+        raise EditWindowOver(
+            f"Comments can be edited for {minutes} minutes after posting; that time is over."
+        )
+
+
+def access_delete(user: dict[str, Any], comment: dict[str, Any]) -> None:
+    if comment["status"] == "deleted":
+        raise NotFound(f"Comment {comment['id']} was already deleted.")
+    if user["role"] in STAFF:
+        return
+    if comment["author_id"] != user["id"]:
+        raise NotYours("You can delete only your own comments.")

@@ -1,0 +1,140 @@
+"""Sign-up, sign-in, sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from townhall.domain.passwords import hash_password, verify_password
+from townhall.domain.services import Services
+from townhall.errors import Conflict, InvalidInput, WrongCredentials
+from townhall.store import sessions as session_store
+from townhall.store import users as user_store
+
+ROLES = ("reader", "moderator", "admin")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+MAX_NAME = 80
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 320 or not _EMAIL.match(email):
+        raise InvalidInput(
+            f"{email!r} does not look like an email address (name@example.org).",
+            errors=[{"field": "email", "message": "Enter an email address like name@example.org."}],
+        )
+    return email
+
+
+def clean_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", " ".join(name.split()))
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in name):
+        raise InvalidInput(
+            "The display name contains control characters; use letters, digits and spaces.",
+            errors=[{"field": "name", "message": "Remove control characters."}],
+        )
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput(
+            f"The display name must be 1 to {MAX_NAME} characters; it is {len(name)}.",
+            errors=[{"field": "name", "message": f"Use 1 to {MAX_NAME} characters."}],
+        )
+    return name
+
+
+def check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            f"The password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters;"
+            f" it is {len(password)}.",
+            errors=[{"field": "password", "message": f"Use at least {MIN_PASSWORD} characters."}],
+        )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def public_user(user: dict[str, Any]) -> dict[str, Any]:
+    return {"id": user["id"], "name": user["name"], "email": user["email"], "role": user["role"]}
+
+
+def create_user(
+    services: Services, *, email: str, password: str, name: str, role: str = "reader"
+) -> dict[str, Any]:
+    email = normalise_email(email)
+    name = clean_name(name)
+    check_password(password)
+    if role not in ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}; got {role!r}.")
+    password_hash = hash_password(password)
+    try:
+        with services.db.write() as conn:
+            if user_store.by_email(conn, email) is not None:
+                raise Conflict("An account with this email already exists. Sign in instead.")
+            return user_store.create(
+                conn,
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                role=role,
+                now=services.clock.now_ms(),
+            )
+    except IntegrityError as exc:  # two sign-ups racing on other nodes
+        raise Conflict("An account with this email already exists. Sign in instead.") from exc
+
+
+def start_session(services: Services, user_id: int, user_agent: str | None) -> str:
+    token = secrets.token_urlsafe(32)
+    now = services.clock.now_ms()
+    with services.db.write() as conn:
+        session_store.create(
+            conn,
+            token_hash=_token_hash(token),
+            user_id=user_id,
+            now=now,
+            expires_at=now + int(services.settings.session_days) * 86_400_000,
+            user_agent=user_agent,
+        )
+    return token
+
+
+def sign_in(services: Services, *, email: str, password: str) -> dict[str, Any]:
+    email = email.strip().lower()
+    with services.db.read() as conn:
+        user = user_store.by_email(conn, email)
+    # Verify even for an unknown email so both answers take the same time.
+    ok = verify_password(user["password_hash"] if user else None, password)
+    if user is None or not ok:
+        raise WrongCredentials("The email or password is wrong. Check both and try again.")
+    return user
+
+
+def user_for_token(services: Services, token: str) -> dict[str, Any] | None:
+    if not token or len(token) > 200:
+        return None
+    with services.db.read() as conn:
+        return session_store.user_for_token(conn, _token_hash(token), services.clock.now_ms())
+
+
+def sign_out(services: Services, token: str) -> None:
+    with services.db.write() as conn:
+        session_store.revoke(conn, _token_hash(token))
+
+
+def set_role(services: Services, email: str, role: str) -> dict[str, Any]:
+    if role not in ROLES:
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}; got {role!r}.")
+    with services.db.write() as conn:
+        user = user_store.by_email(conn, normalise_email(email))
+        if user is None:
+            raise InvalidInput(f"No account has the email {email!r}.")
+        user_store.set_role(conn, user["id"], role)
+        user["role"] = role
+        return user

@@ -1,0 +1,106 @@
+"""Errors that reach users. Each says what went wrong and what to do about it.
+
+The HTTP edge renders every ``TownhallError`` as an RFC 9457 problem document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_BASE = "https://townhall.dev/problems/"
+
+
+class TownhallError(Exception):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers: dict[str, str] = {}
+
+    def problem(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+class BadRequest(TownhallError):
+    pass
+
+
+class MalformedBody(TownhallError):
+    slug, title = "malformed-body", "Malformed request body"
+
+
+class InvalidInput(TownhallError):
+    status, slug, title = 422, "invalid-input", "Invalid input"
+
+
+class TooLong(TownhallError):
+    status, slug, title = 422, "too-long", "Too long"
+
+
+class TooDeep(TownhallError):
+    status, slug, title = 422, "too-deep", "Reply chain too deep"
+
+
+class NotSignedIn(TownhallError):
+    status, slug, title = 401, "not-signed-in", "Not signed in"
+
+
+class WrongCredentials(TownhallError):
+    status, slug, title = 401, "wrong-credentials", "Wrong email or password"
+
+
+class Forbidden(TownhallError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotYours(TownhallError):
+    status, slug, title = 403, "not-yours", "Not your comment"
+
+
+class OriginNotAllowed(TownhallError):
+    status, slug, title = 403, "origin-not-allowed", "Origin not allowed"
+
+
+class NotFound(TownhallError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(TownhallError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class ThreadClosed(TownhallError):
+    status, slug, title = 409, "thread-closed", "Comments are closed"
+
+
+class EditWindowOver(TownhallError):
+    status, slug, title = 409, "edit-window-over", "Edit window over"
+
+
+class BodyTooLarge(TownhallError):
+    status, slug, title = 413, "body-too-large", "Request body too large"
+
+
+class UnsupportedMediaType(TownhallError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class RateLimited(TownhallError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+        self.headers = {"Retry-After": str(self.retry_after)}

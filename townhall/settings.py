@@ -1,0 +1,126 @@
+"""One table of settings: the README's configuration table is generated from it.
+
+Values come from defaults, then a TOML file, then ``TOWNHALL_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "TOWNHALL_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", str, "./townhall-data", "Folder for the SQLite database and other data."),
+    Setting("database_url", str, "", "SQLAlchemy URL; empty means SQLite at DATA_DIR/townhall.db."),
+    Setting("host", str, "127.0.0.1", "Address `townhall serve` listens on."),
+    Setting("port", int, 8000, "Port `townhall serve` listens on."),
+    Setting("public_url", str, "", "The server's public origin, e.g. https://comments.example.org."),
+    Setting("site_origins", str, "", "Comma-separated origins allowed to embed the default site."),
+    Setting("edit_window_seconds", int, 900, "How long an author may edit a comment."),
+    Setting("max_comment_length", int, 10_000, "Longest comment, in characters."),
+    Setting("max_body_bytes", int, 131_072, "Largest request body accepted, in bytes."),
+    Setting("max_depth", int, 3, "Deepest shown reply level; deeper replies are flattened."),
+    Setting("page_size", int, 20, "Top-level comments per page."),
+    Setting("replies_page_size", int, 20, "Replies per top-level comment per page."),
+    Setting("session_days", int, 30, "Days a session stays valid."),
+    Setting("secure_cookies", str, "auto", "auto (Secure over https), always or never."),
+    Setting("rate_limits_enabled", bool, True, "Turn rate limiting off (tests, benchmarks)."),
+    Setting("rate_limit_signin", str, "10/minute", "Sign-in attempts per IP and per account."),
+    Setting("rate_limit_signup", str, "20/hour", "Sign-ups per IP."),
+    Setting("rate_limit_post", str, "10/minute", "Comments per account, and 30 a minute per IP."),
+    Setting("rate_limit_post_ip", str, "30/minute", "Comments per IP address."),
+    Setting("demo", bool, False, "Serve the demo article page at /."),
+    Setting("log_level", str, "info", "Log level of the server."),
+)
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if setting.type is bool and isinstance(raw, str):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"{setting.env} must be true or false, not {raw!r}")
+    try:
+        return setting.type(raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{setting.name} must be a {setting.type.__name__}, not {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @classmethod
+    def load(
+        cls,
+        toml_path: str | os.PathLike[str] | None = None,
+        env: dict[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        env = dict(os.environ) if env is None else env
+        values = {s.name: s.default for s in SETTINGS}
+        toml_path = toml_path or env.get("TOWNHALL_CONFIG")
+        if toml_path:
+            data = tomllib.loads(Path(toml_path).read_text(encoding="utf-8"))
+            known = {s.name: s for s in SETTINGS}
+            for key, raw in data.items():
+                if key not in known:
+                    raise ValueError(f"Unknown setting {key!r} in {toml_path}")
+                values[key] = _coerce(known[key], raw)
+        for s in SETTINGS:
+            if s.env in env:
+                values[s.name] = _coerce(s, env[s.env])
+        for key, raw in overrides.items():
+            if key not in values:
+                raise ValueError(f"Unknown setting {key!r}")
+            values[key] = raw
+        return cls(values)
+
+    def replace(self, **overrides: Any) -> Settings:
+        return Settings({**self.values, **overrides})
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return str(self.database_url)
+        path = Path(self.data_dir).resolve() / "townhall.db"
+        return f"sqlite:///{path}"
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in str(self.site_origins).split(",") if o.strip()]
+
+
+def markdown_table() -> str:
+    """The README's configuration table."""
+    rows = ["| Setting (TOML key) | Environment variable | Default | Meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = repr(s.default) if s.type is str else str(s.default).lower()
+        rows.append(f"| `{s.name}` | `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(rows)
+
+
+__all__ = ["SETTINGS", "Setting", "Settings", "markdown_table"]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, func, insert, literal_column, select
+
+from townhall.store.schema import reactions
+
+
+def add(conn: Connection, comment_id: int, user_id: int, now: int) -> bool:
+    """True when the reaction is new. One per reader per comment (the primary key)."""
+    exists = conn.execute(
+        select(reactions.c.comment_id).where(
+            reactions.c.comment_id == comment_id, reactions.c.user_id == user_id
+        )
+    ).first()
+    if exists:
+        return False
+    conn.execute(insert(reactions).values(comment_id=comment_id, user_id=user_id, created_at=now))
+    return True
+
+
+def remove(conn: Connection, comment_id: int, user_id: int) -> bool:
+    result = conn.execute(
+        delete(reactions).where(
+            reactions.c.comment_id == comment_id, reactions.c.user_id == user_id
+        )
+    )
+    return result.rowcount > 0
+
+
+def count(conn: Connection, comment_id: int) -> int:
+    query = select(func.count(literal_column("*"))).where(reactions.c.comment_id == comment_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def reacted_by(conn: Connection, user_id: int, comment_ids: list[int]) -> set[int]:
+    if not comment_ids:
+        return set()
+    query = select(reactions.c.comment_id).where(
+        reactions.c.user_id == user_id, reactions.c.comment_id.in_(comment_ids)
+    )
+    return {row.comment_id for row in conn.execute(query)}

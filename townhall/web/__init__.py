@@ -1,0 +1,1 @@
+"""Pages and static files: the demo article and the comment box's script."""
