@@ -1,0 +1,799 @@
+/*! Townhall comment box. No framework, no build step, no third-party requests.
+ * Embed: <div data-townhall-thread="KEY"></div> <script src=".../widget/townhall.js" defer></script>
+ * Text from the API (names, titles, errors) is inserted with textContent; only the
+ * server-sanitised comment `html` goes in as HTML. */
+(function () {
+  'use strict';
+
+  // Every user-visible string, so translations can be added later. {n} and {name} are filled in.
+  var MESSAGES = {
+    region: 'Comments',
+    count_zero: 'No comments yet',
+    count_one: '1 comment',
+    count_other: '{n} comments',
+    empty: 'Be the first to comment',
+    signedOutPrompt: 'Sign in or sign up to post comments',
+    signIn: 'Sign in',
+    signUp: 'Sign up',
+    createAccount: 'Create account',
+    email: 'Email',
+    password: 'Password',
+    name: 'Name',
+    signedInAs: 'Signed in as {name}',
+    signOut: 'Sign out',
+    sortLabel: 'Sort by',
+    sortNewest: 'Newest',
+    sortOldest: 'Oldest',
+    sortTop: 'Top',
+    yourComment: 'Your comment',
+    postComment: 'Post comment',
+    replyTo: 'Reply to {name}',
+    postReply: 'Post reply',
+    reply: 'Reply',
+    edit: 'Edit',
+    editLabel: 'Edit your comment',
+    save: 'Save',
+    cancel: 'Cancel',
+    delete: 'Delete',
+    deleteConfirm: 'Delete this comment?',
+    deleteYes: 'Yes, delete',
+    keep: 'Keep it',
+    like: 'Like',
+    edited: '(edited)',
+    inReplyTo: 'in reply to {name}',
+    deleted: 'This comment was deleted.',
+    pending: 'Awaiting moderation',
+    loadMore: 'Load more comments',
+    moreReplies: 'Show more replies',
+    closed: 'Comments are closed.',
+    justNow: 'just now',
+    loading: 'Loading comments…',
+    posting: 'Posting…',
+    anonymous: 'Unknown',
+    networkError: 'Could not reach the comment server. Check your connection and try again.',
+    genericError: 'Something went wrong. Please try again.',
+    signInFirst: 'Sign in or sign up first.'
+  };
+
+  function t(key, vars) {
+    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, k) {
+      return vars && k in vars ? String(vars[k]) : '';
+    });
+  }
+
+  var lang = document.documentElement.lang || navigator.language || 'en';
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  var scriptUrl = new URL(script.src, location.href);
+  var widgetDir = scriptUrl.href.replace(/[^/]*([?#].*)?$/, '');
+  // The API lives at the script's origin and path prefix: strip the trailing "widget/".
+  var apiBase = widgetDir.replace(/widget\/$/, '').replace(/\/$/, '');
+  var crossOrigin = scriptUrl.origin !== location.origin;
+  var tokenKey = 'townhall-token:' + apiBase;
+
+  function injectCss() {
+    var href = widgetDir + 'townhall.css';
+    if (document.querySelector('link[data-townhall-css]')) return;
+    var link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    link.setAttribute('data-townhall-css', '');
+    document.head.appendChild(link);
+  }
+
+  // ---- storage and HTTP ------------------------------------------------------------------
+
+  function getToken() {
+    if (!crossOrigin) return null;
+    try {
+      return localStorage.getItem(tokenKey);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function setToken(token) {
+    if (!crossOrigin) return;
+    try {
+      if (token) localStorage.setItem(tokenKey, token);
+      else localStorage.removeItem(tokenKey);
+    } catch (e) {
+      /* storage disabled: the cookie is all we have */
+    }
+  }
+
+  function ApiError(status, problem) {
+    this.status = status;
+    this.problem = problem || {};
+    this.message = problemText(status, this.problem);
+  }
+
+  function problemText(status, p) {
+    if (p.detail) return p.detail;
+    if (p.errors && p.errors.length) {
+      return p.errors.map(function (e) { return e.message; }).join(' ');
+    }
+    if (p.title) return p.title;
+    return status ? MESSAGES.genericError : MESSAGES.networkError;
+  }
+
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    var opts = { method: method, credentials: 'include', headers: headers };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(body);
+    }
+    var token = getToken();
+    if (token) headers.Authorization = 'Bearer ' + token;
+    return fetch(apiBase + '/api/v1' + path, opts).then(
+      function (res) {
+        if (res.status === 204) return null;
+        return res.json().then(
+          function (data) { return data; },
+          function () { return null; }
+        ).then(function (data) {
+          if (!res.ok) throw new ApiError(res.status, data);
+          return data;
+        });
+      },
+      function () { throw new ApiError(0, null); }
+    );
+  }
+
+  function query(params) {
+    var q = new URLSearchParams();
+    Object.keys(params).forEach(function (k) {
+      if (params[k] != null) q.append(k, params[k]);
+    });
+    return '?' + q.toString();
+  }
+
+  // ---- DOM helpers ---------------------------------------------------------------------
+
+  // h('button', {class: 'x', onclick: fn}, 'text', child) — strings become text nodes.
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    for (var k in attrs || {}) {
+      var v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+      else if (k === 'text') el.textContent = v;
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c == null || c === false) continue;
+      el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    }
+    return el;
+  }
+
+  function button(label, onclick, cls, extra) {
+    var attrs = { type: 'button', class: 'townhall__btn' + (cls ? ' ' + cls : ''), onclick: onclick };
+    for (var k in extra || {}) attrs[k] = extra[k];
+    return h('button', attrs, label);
+  }
+
+  var uid = 0;
+  function nextId(prefix) {
+    uid += 1;
+    return 'townhall-' + prefix + '-' + uid;
+  }
+
+  function field(label, attrs) {
+    var id = nextId('f');
+    attrs.id = id;
+    attrs.class = 'townhall__input';
+    var input = h(attrs.rows ? 'textarea' : 'input', attrs);
+    return { input: input, el: h('div', { class: 'townhall__field' }, h('label', { for: id }, label), input) };
+  }
+
+  function alertBox() {
+    return h('p', { class: 'townhall__error', role: 'alert' });
+  }
+
+  function showError(box, err) {
+    box.textContent = err instanceof ApiError ? err.message : MESSAGES.genericError;
+  }
+
+  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }) : null;
+  var UNITS = [['year', 31536000], ['month', 2592000], ['week', 604800], ['day', 86400], ['hour', 3600], ['minute', 60]];
+
+  function relativeTime(iso) {
+    var secs = (Date.parse(iso) - Date.now()) / 1000;
+    if (Math.abs(secs) < 45 || !rtf) return rtf ? MESSAGES.justNow : new Date(iso).toLocaleString(lang);
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(secs) >= UNITS[i][1] * 0.95 || UNITS[i][0] === 'minute') {
+        return rtf.format(Math.round(secs / UNITS[i][1]), UNITS[i][0]);
+      }
+    }
+  }
+
+  function timeEl(iso) {
+    var el = h('time', { datetime: iso, class: 'townhall__time', title: new Date(iso).toLocaleString(lang) });
+    el.textContent = relativeTime(iso);
+    return el;
+  }
+
+  function countText(n) {
+    if (n === 0) return MESSAGES.count_zero;
+    return t(n === 1 ? 'count_one' : 'count_other', { n: n.toLocaleString(lang) });
+  }
+
+  // ---- one comment box ---------------------------------------------------------------------
+
+  function Box(root) {
+    this.root = root;
+    this.site = root.getAttribute('data-townhall-site') || 'default';
+    this.thread = root.getAttribute('data-townhall-thread');
+    this.title = root.getAttribute('data-townhall-title') || document.title || null;
+    var canonical = document.querySelector('link[rel="canonical"]');
+    this.url = root.getAttribute('data-townhall-url') ||
+      (canonical && canonical.href) || location.href.split('#')[0];
+    this.user = null;
+    this.sort = 'newest';
+    this.count = 0;
+    this.open = true;
+    this.nextCursor = null;
+    this.nodes = {}; // comment id -> {li, article, replies (ol), comment}
+    this.build();
+  }
+
+  Box.prototype.build = function () {
+    var self = this;
+    var root = this.root;
+    root.classList.add('townhall');
+    root.setAttribute('role', 'region');
+    root.setAttribute('aria-label', MESSAGES.region);
+    root.textContent = '';
+
+    this.countEl = h('h2', { class: 'townhall__count', tabindex: '-1' });
+    var sortId = nextId('sort');
+    this.sortSelect = h('select', { id: sortId, class: 'townhall__select', onchange: function () {
+      self.sort = self.sortSelect.value;
+      self.load();
+    } },
+    h('option', { value: 'newest' }, MESSAGES.sortNewest),
+    h('option', { value: 'oldest' }, MESSAGES.sortOldest),
+    h('option', { value: 'top' }, MESSAGES.sortTop));
+    var header = h('div', { class: 'townhall__header' }, this.countEl,
+      h('div', { class: 'townhall__sort' }, h('label', { for: sortId }, MESSAGES.sortLabel), this.sortSelect));
+
+    this.accountEl = h('div', { class: 'townhall__account' });
+    this.composeEl = h('div', { class: 'townhall__compose-slot' });
+    this.statusEl = h('p', { class: 'townhall__status' }, MESSAGES.loading);
+    this.loadError = alertBox();
+    this.list = h('ol', { class: 'townhall__list' });
+    this.moreBtn = button(MESSAGES.loadMore, function () { self.loadMore(); }, 'townhall__more');
+    this.moreBtn.hidden = true;
+
+    root.append(header, this.accountEl, this.composeEl, this.loadError, this.statusEl, this.list, this.moreBtn);
+    this.timer = setInterval(function () { self.refreshTimes(); }, 60000);
+  };
+
+  Box.prototype.start = function () {
+    var self = this;
+    api('GET', '/auth/me').then(
+      function (data) { self.user = data && data.user; },
+      function (err) {
+        if (err.status === 401) setToken(null);
+        self.user = null;
+      }
+    ).then(function () {
+      self.renderAccount();
+      self.load();
+    });
+  };
+
+  Box.prototype.refreshTimes = function () {
+    this.root.querySelectorAll('time.townhall__time').forEach(function (el) {
+      el.textContent = relativeTime(el.getAttribute('datetime'));
+    });
+  };
+
+  Box.prototype.setCount = function (n) {
+    this.count = Math.max(0, n);
+    this.countEl.textContent = countText(this.count);
+  };
+
+  // ---- account: signed-out forms, signed-in bar ----------------------------------------------
+
+  Box.prototype.renderAccount = function () {
+    var self = this;
+    var el = this.accountEl;
+    el.textContent = '';
+    this.composeEl.textContent = '';
+    this.authForms = null;
+    if (this.user) {
+      el.append(h('p', { class: 'townhall__whoami' },
+        h('span', null, t('signedInAs', { name: this.user.name })), ' ',
+        button(MESSAGES.signOut, function () { self.signOut(); }, 'townhall__link')));
+      if (this.open) this.composeEl.append(this.composeForm(null));
+      return;
+    }
+    var signInForm = this.authForm('signin');
+    var signUpForm = this.authForm('signup');
+    var toggles = {};
+    function toggle(which) {
+      var form = which === 'signin' ? signInForm : signUpForm;
+      var other = which === 'signin' ? signUpForm : signInForm;
+      var show = form.hidden;
+      form.hidden = !show;
+      other.hidden = true;
+      toggles.signin.setAttribute('aria-expanded', String(!signInForm.hidden));
+      toggles.signup.setAttribute('aria-expanded', String(!signUpForm.hidden));
+      if (show) form.querySelector('input').focus();
+    }
+    toggles.signin = button(MESSAGES.signIn, function () { toggle('signin'); }, 'townhall__link',
+      { 'aria-expanded': 'false', 'aria-controls': signInForm.id });
+    toggles.signup = button(MESSAGES.signUp, function () { toggle('signup'); }, 'townhall__link',
+      { 'aria-expanded': 'false', 'aria-controls': signUpForm.id });
+    // Used when a signed-out reader tries to reply or react: show a form and focus it.
+    this.authForms = {
+      open: function () {
+        if (signInForm.hidden && signUpForm.hidden) toggle('signin');
+        else (signInForm.hidden ? signUpForm : signInForm).querySelector('input').focus();
+      }
+    };
+    el.append(
+      h('p', { class: 'townhall__prompt' }, MESSAGES.signedOutPrompt),
+      h('p', { class: 'townhall__toggles' }, toggles.signin, ' ', toggles.signup),
+      signInForm, signUpForm);
+  };
+
+  Box.prototype.authForm = function (kind) {
+    var self = this;
+    var signup = kind === 'signup';
+    var email = field(MESSAGES.email, { type: 'email', name: 'email', autocomplete: 'email', required: true });
+    var password = field(MESSAGES.password, {
+      type: 'password', name: 'password', required: true,
+      autocomplete: signup ? 'new-password' : 'current-password'
+    });
+    var name = signup ? field(MESSAGES.name, { type: 'text', name: 'name', autocomplete: 'name', required: true }) : null;
+    var error = alertBox();
+    var submit = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' },
+      signup ? MESSAGES.createAccount : MESSAGES.signIn);
+    var form = h('form', {
+      class: 'townhall__auth', id: nextId(kind), hidden: true, novalidate: true,
+      'aria-label': signup ? MESSAGES.signUp : MESSAGES.signIn,
+      onsubmit: function (ev) {
+        ev.preventDefault();
+        error.textContent = '';
+        var body = { email: email.input.value.trim(), password: password.input.value };
+        if (signup) body.name = name.input.value.trim();
+        submit.disabled = true;
+        api('POST', '/auth/' + kind, body).then(function (data) {
+          setToken(data.token);
+          self.user = data.user;
+          self.renderAccount();
+          self.load().then(function () {
+            var ta = self.composeEl.querySelector('textarea');
+            if (ta) ta.focus();
+          });
+        }, function (err) {
+          submit.disabled = false;
+          showError(error, err);
+        });
+      }
+    }, email.el, password.el, name && name.el, error, h('div', { class: 'townhall__row' }, submit));
+    return form;
+  };
+
+  Box.prototype.signOut = function () {
+    var self = this;
+    api('POST', '/auth/signout').catch(function () { /* signed out locally either way */ }).then(function () {
+      setToken(null);
+      self.user = null;
+      self.renderAccount();
+      self.load().then(function () {
+        var first = self.accountEl.querySelector('button');
+        if (first) first.focus();
+      });
+    });
+  };
+
+  // Returns true when signed in; otherwise opens the sign-in form.
+  Box.prototype.requireUser = function () {
+    if (this.user) return true;
+    if (this.authForms) this.authForms.open();
+    return false;
+  };
+
+  // ---- posting and replying --------------------------------------------------------------
+
+  // parent: null for a new top-level comment, or the node of the comment being answered.
+  Box.prototype.composeForm = function (parent, onCancel) {
+    var self = this;
+    var label = parent ? t('replyTo', { name: authorName(parent.comment) }) : MESSAGES.yourComment;
+    var text = field(label, { name: 'body', rows: parent ? 3 : 4, required: true });
+    var error = alertBox();
+    var submit = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' },
+      parent ? MESSAGES.postReply : MESSAGES.postComment);
+    var form = h('form', {
+      class: 'townhall__form', novalidate: true,
+      onsubmit: function (ev) {
+        ev.preventDefault();
+        error.textContent = '';
+        var body = { site: self.site, thread: self.thread, body: text.input.value };
+        if (self.title) body.title = self.title;
+        if (self.url) body.url = self.url;
+        if (parent) body.parent_id = parent.comment.id;
+        submit.disabled = true;
+        api('POST', '/comments', body).then(function (comment) {
+          submit.disabled = false;
+          text.input.value = '';
+          var node = self.insert(comment, !parent);
+          if (comment.status === 'visible') self.setCount(self.count + 1);
+          self.updateEmpty();
+          if (parent && onCancel) onCancel(true);
+          node.article.focus();
+        }, function (err) {
+          submit.disabled = false;
+          showError(error, err);
+          if (err.status === 401) self.signedOutByServer();
+        });
+      }
+    }, text.el, error, h('div', { class: 'townhall__row' }, submit,
+      onCancel && button(MESSAGES.cancel, function () { onCancel(false); })));
+    return form;
+  };
+
+  Box.prototype.signedOutByServer = function () {
+    setToken(null);
+    this.user = null;
+    this.renderAccount();
+  };
+
+  // ---- loading ---------------------------------------------------------------------------
+
+  Box.prototype.commentsPath = function (cursor) {
+    return '/comments' + query({ site: this.site, thread: this.thread, sort: this.sort, cursor: cursor });
+  };
+
+  Box.prototype.load = function () {
+    var self = this;
+    this.loadError.textContent = '';
+    return api('GET', this.commentsPath(null)).then(function (data) {
+      self.list.textContent = '';
+      self.nodes = {};
+      var wasOpen = self.open;
+      self.open = data.thread.open !== false;
+      if (wasOpen !== self.open) self.renderAccount();
+      self.setCount(data.thread.comment_count || 0);
+      self.addPage(data);
+    }, function (err) {
+      self.statusEl.hidden = true;
+      showError(self.loadError, err);
+    });
+  };
+
+  Box.prototype.loadMore = function () {
+    var self = this;
+    this.moreBtn.disabled = true;
+    var firstNew = null;
+    api('GET', this.commentsPath(this.nextCursor)).then(function (data) {
+      self.moreBtn.disabled = false;
+      firstNew = self.addPage(data);
+      if (firstNew) firstNew.article.focus();
+    }, function (err) {
+      self.moreBtn.disabled = false;
+      showError(self.loadError, err);
+    });
+  };
+
+  // Renders a page of top-level comments; returns the first new node.
+  Box.prototype.addPage = function (data) {
+    var self = this;
+    var first = null;
+    data.comments.forEach(function (c) {
+      var node = self.insert(c, false);
+      first = first || node;
+    });
+    this.nextCursor = data.next_cursor || null;
+    this.moreBtn.hidden = !this.nextCursor;
+    this.updateEmpty();
+    return first;
+  };
+
+  Box.prototype.updateEmpty = function () {
+    var empty = !this.list.children.length;
+    var msg = !this.open ? MESSAGES.closed : empty ? MESSAGES.empty : '';
+    this.statusEl.textContent = msg;
+    this.statusEl.hidden = !msg;
+  };
+
+  // Places a comment (and any replies it carries) in the tree. A new top-level comment goes
+  // first when `prepend` is set; replies go under `display_parent_id`.
+  Box.prototype.insert = function (c, prepend) {
+    var self = this;
+    var node = this.renderComment(c);
+    var parentId = c.display_parent_id != null ? c.display_parent_id : c.parent_id;
+    var parent = parentId != null ? this.nodes[parentId] : null;
+    if (parentId != null && !parent) {
+      // Parent not shown (e.g. on another page): fall back to the top-level list.
+      this.list.appendChild(node.li);
+    } else if (parent) {
+      parent.replies.appendChild(node.li);
+    } else if (prepend && this.sort !== 'oldest') {
+      this.list.insertBefore(node.li, this.list.firstChild);
+    } else {
+      this.list.appendChild(node.li);
+    }
+    (c.replies || []).forEach(function (r) { self.insert(r, false); });
+    if (c.depth === 0 || parentId == null) this.setRepliesCursor(node, c.replies_cursor);
+    return node;
+  };
+
+  Box.prototype.setRepliesCursor = function (node, cursor) {
+    var self = this;
+    node.repliesCursor = cursor || null;
+    if (!cursor) {
+      if (node.moreReplies) node.moreReplies.remove();
+      node.moreReplies = null;
+      return;
+    }
+    if (!node.moreReplies) {
+      node.moreReplies = button(MESSAGES.moreReplies, function () { self.loadReplies(node); }, 'townhall__more');
+      node.li.appendChild(node.moreReplies);
+    }
+  };
+
+  Box.prototype.loadReplies = function (node) {
+    var self = this;
+    var btn = node.moreReplies;
+    btn.disabled = true;
+    api('GET', '/comments/' + node.comment.id + '/replies' + query({ site: this.site, cursor: node.repliesCursor }))
+      .then(function (data) {
+        btn.disabled = false;
+        var first = null;
+        data.replies.forEach(function (r) {
+          if (self.nodes[r.id]) return;
+          var n = self.insert(r, false);
+          first = first || n;
+        });
+        self.setRepliesCursor(node, data.next_cursor);
+        if (first) first.article.focus();
+      }, function (err) {
+        btn.disabled = false;
+        showError(self.loadError, err);
+      });
+  };
+
+  // ---- rendering a comment -------------------------------------------------------------------
+
+  function authorName(c) {
+    return c.author && c.author.name ? c.author.name : MESSAGES.anonymous;
+  }
+
+  function canEdit(c) {
+    return c.mine && c.status !== 'deleted' && c.editable_until && Date.parse(c.editable_until) > Date.now();
+  }
+
+  Box.prototype.renderComment = function (c) {
+    var old = this.nodes[c.id];
+    var node = old || { li: h('li', { class: 'townhall__item' }), replies: h('ol', { class: 'townhall__replies' }) };
+    node.comment = c;
+    node.li.setAttribute('data-depth', String(Math.min(c.depth || 0, 3)));
+    var article = this.renderArticle(node);
+    if (old) {
+      old.article.replaceWith(article);
+    } else {
+      node.li.append(article, node.replies);
+    }
+    node.article = article;
+    this.nodes[c.id] = node;
+    return node;
+  };
+
+  Box.prototype.renderArticle = function (node) {
+    var self = this;
+    var c = node.comment;
+    var article = h('article', { class: 'townhall__comment', id: 'townhall-comment-' + c.id, tabindex: '-1' });
+    if (c.status === 'deleted') {
+      article.classList.add('townhall__comment--deleted');
+      article.append(h('p', { class: 'townhall__deleted' }, MESSAGES.deleted));
+      return article;
+    }
+    var meta = h('div', { class: 'townhall__meta' },
+      h('span', { class: 'townhall__author' }, authorName(c)));
+    if (c.reply_to && c.parent_id !== c.display_parent_id) {
+      meta.append(h('span', { class: 'townhall__replyto' }, t('inReplyTo', { name: c.reply_to.name || MESSAGES.anonymous })));
+    }
+    if (c.created_at) meta.append(timeEl(c.created_at));
+    if (c.edited_at) meta.append(h('span', { class: 'townhall__edited', title: new Date(c.edited_at).toLocaleString(lang) }, MESSAGES.edited));
+    if (c.status === 'pending') {
+      meta.append(h('span', { class: 'townhall__pending' }, MESSAGES.pending + (c.held_reason ? ': ' + c.held_reason : '')));
+    }
+    article.setAttribute('aria-label', authorName(c));
+    var body = h('div', { class: 'townhall__body' });
+    body.innerHTML = c.html || ''; // sanitised by the server
+    article.append(meta, body, this.renderActions(node, article, body));
+    if (canEdit(c)) {
+      // Take the Edit button away when the window closes.
+      setTimeout(function () {
+        var btn = article.querySelector('.townhall__edit');
+        if (btn && document.activeElement !== btn) btn.remove();
+      }, Math.min(Date.parse(c.editable_until) - Date.now() + 500, 2147483647));
+    }
+    return article;
+  };
+
+  Box.prototype.renderActions = function (node, article, body) {
+    var self = this;
+    var c = node.comment;
+    var actions = h('div', { class: 'townhall__actions' });
+    if (c.status === 'visible') {
+      var countEl = h('span', { class: 'townhall__react-count' }, String(c.reaction_count || 0));
+      var react = button(null, function () { self.toggleReaction(node, react, countEl); }, 'townhall__react',
+        { 'aria-pressed': c.reacted ? 'true' : 'false' });
+      react.append(h('span', { class: 'townhall__icon', 'aria-hidden': 'true' }, '\u25B2'), ' ' + MESSAGES.like + ' ', countEl);
+      actions.append(react);
+      if (this.open) {
+        var replyBtn = button(MESSAGES.reply, function () { self.openReply(node, replyBtn); }, 'townhall__reply');
+        actions.append(replyBtn);
+      }
+    }
+    if (canEdit(c)) {
+      actions.append(button(MESSAGES.edit, function (ev) { self.openEdit(node, article, body, ev.currentTarget); }, 'townhall__edit'));
+    }
+    if (c.mine) {
+      var del = button(MESSAGES.delete, function () { self.confirmDelete(node, actions, del); }, 'townhall__delete');
+      actions.append(del);
+    }
+    return actions;
+  };
+
+  // ---- comment actions ---------------------------------------------------------------------
+
+  Box.prototype.toggleReaction = function (node, btn, countEl) {
+    if (!this.requireUser()) return;
+    var on = btn.getAttribute('aria-pressed') !== 'true';
+    var self = this;
+    btn.disabled = true;
+    api(on ? 'PUT' : 'DELETE', '/comments/' + node.comment.id + '/reaction').then(function (data) {
+      btn.disabled = false;
+      btn.setAttribute('aria-pressed', data.reacted ? 'true' : 'false');
+      countEl.textContent = String(data.reaction_count);
+      node.comment.reacted = data.reacted;
+      node.comment.reaction_count = data.reaction_count;
+      btn.focus();
+    }, function (err) {
+      btn.disabled = false;
+      self.flashError(node, err);
+    });
+  };
+
+  // Shows an action's error under the comment.
+  Box.prototype.flashError = function (node, err) {
+    var box = node.article.querySelector('.townhall__error') || node.article.appendChild(alertBox());
+    showError(box, err);
+    if (err.status === 401) this.signedOutByServer();
+  };
+
+  Box.prototype.openReply = function (node, replyBtn) {
+    if (!this.requireUser()) return;
+    if (node.replyForm) {
+      node.replyForm.querySelector('textarea').focus();
+      return;
+    }
+    var form = this.composeForm(node, function (posted) {
+      form.remove();
+      node.replyForm = null;
+      replyBtn.setAttribute('aria-expanded', 'false');
+      if (!posted) replyBtn.focus();
+    });
+    node.replyForm = form;
+    form.classList.add('townhall__form--reply');
+    node.article.after(form);
+    replyBtn.setAttribute('aria-expanded', 'true');
+    form.querySelector('textarea').focus();
+  };
+
+  Box.prototype.openEdit = function (node, article, body, editBtn) {
+    var self = this;
+    var c = node.comment;
+    var text = field(MESSAGES.editLabel, { name: 'body', rows: 4, required: true });
+    text.input.value = c.body || '';
+    var error = alertBox();
+    var actions = article.querySelector('.townhall__actions');
+    var save = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' }, MESSAGES.save);
+    function close() {
+      form.remove();
+      body.hidden = false;
+      actions.hidden = false;
+    }
+    var form = h('form', {
+      class: 'townhall__form', novalidate: true,
+      onsubmit: function (ev) {
+        ev.preventDefault();
+        error.textContent = '';
+        save.disabled = true;
+        api('PATCH', '/comments/' + c.id, { body: text.input.value }).then(function (updated) {
+          var fresh = self.renderComment(mergeReplies(updated, c));
+          fresh.article.focus();
+        }, function (err) {
+          save.disabled = false;
+          showError(error, err);
+          if (err.status === 401) self.signedOutByServer();
+        });
+      }
+    }, text.el, error, h('div', { class: 'townhall__row' }, save,
+      button(MESSAGES.cancel, function () { close(); editBtn.focus(); })));
+    body.hidden = true;
+    actions.hidden = true;
+    body.after(form);
+    text.input.focus();
+  };
+
+  // An edited comment's answer may omit its replies; they stay where they are in the DOM.
+  function mergeReplies(updated, old) {
+    updated.replies = [];
+    updated.replies_cursor = old.replies_cursor;
+    return updated;
+  }
+
+  Box.prototype.confirmDelete = function (node, actions, delBtn) {
+    var self = this;
+    var group = h('span', { class: 'townhall__confirm', role: 'group', 'aria-label': MESSAGES.deleteConfirm },
+      h('span', null, MESSAGES.deleteConfirm), ' ');
+    var yes = button(MESSAGES.deleteYes, function () {
+      yes.disabled = true;
+      api('DELETE', '/comments/' + node.comment.id).then(function () {
+        self.removeComment(node);
+      }, function (err) {
+        yes.disabled = false;
+        self.flashError(node, err);
+      });
+    }, 'townhall__danger');
+    var no = button(MESSAGES.keep, function () {
+      group.remove();
+      delBtn.hidden = false;
+      delBtn.focus();
+    });
+    group.append(yes, ' ', no);
+    delBtn.hidden = true;
+    actions.append(group);
+    no.focus();
+  };
+
+  Box.prototype.removeComment = function (node) {
+    var c = node.comment;
+    if (c.status === 'visible') this.setCount(this.count - 1);
+    var focusTarget;
+    if (node.replies.children.length) {
+      // Replies keep it in place as a placeholder, as the server does.
+      c.status = 'deleted';
+      c.author = null;
+      c.html = '';
+      c.mine = false;
+      focusTarget = this.renderComment(c).article;
+    } else {
+      var li = node.li;
+      var sibling = li.nextElementSibling || li.previousElementSibling;
+      var parentLi = li.parentElement.closest('li.townhall__item');
+      focusTarget = sibling && sibling.querySelector('article') ||
+        (parentLi && parentLi.querySelector('article')) || this.countEl;
+      li.remove();
+      delete this.nodes[c.id];
+      this.updateEmpty();
+    }
+    focusTarget.focus();
+  };
+
+  // ---- start -------------------------------------------------------------------------------
+
+  function init() {
+    var roots = document.querySelectorAll('[data-townhall-thread]');
+    if (!roots.length) return;
+    injectCss();
+    roots.forEach(function (root) {
+      if (root.townhallBox) return;
+      root.townhallBox = new Box(root);
+      root.townhallBox.start();
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
