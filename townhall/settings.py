@@ -29,7 +29,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", str, "", "SQLAlchemy URL; empty means SQLite at DATA_DIR/townhall.db."),
     Setting("host", str, "127.0.0.1", "Address `townhall serve` listens on."),
     Setting("port", int, 8000, "Port `townhall serve` listens on."),
-    Setting("public_url", str, "", "The server's public origin, e.g. https://comments.example.org."),
+    Setting(
+        "public_url", str, "", "The server's public origin, e.g. https://comments.example.org."
+    ),
     Setting("site_origins", str, "", "Comma-separated origins allowed to embed the default site."),
     Setting("edit_window_seconds", int, 900, "How long an author may edit a comment."),
     Setting("max_comment_length", int, 10_000, "Longest comment, in characters."),
@@ -116,7 +118,10 @@ class Settings:
 
 def markdown_table() -> str:
     """The README's configuration table."""
-    rows = ["| Setting (TOML key) | Environment variable | Default | Meaning |", "|---|---|---|---|"]
+    rows = [
+        "| Setting (TOML key) | Environment variable | Default | Meaning |",
+        "|---|---|---|---|",
+    ]
     for s in SETTINGS:
         default = repr(s.default) if s.type is str else str(s.default).lower()
         rows.append(f"| `{s.name}` | `{s.env}` | `{default}` | {s.help} |")
@@ -124,3 +129,7 @@ def markdown_table() -> str:
 
 
 __all__ = ["SETTINGS", "Setting", "Settings", "markdown_table"]
+
+
+if __name__ == "__main__":
+    print(markdown_table())

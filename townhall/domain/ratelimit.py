@@ -29,6 +29,4 @@ class RateLimiter:
             return
         reset_at, _remaining = self._limiter.get_window_stats(item, scope, key)
         wait = max(1, math.ceil(reset_at - time.time()))
-        raise RateLimited(
-            f"Too many {what}. Try again in {wait} seconds.", retry_after=wait
-        )
+        raise RateLimited(f"Too many {what}. Try again in {wait} seconds.", retry_after=wait)

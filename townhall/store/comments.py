@@ -90,9 +90,7 @@ def add_to_reply_count(conn: Connection, comment_id: int, delta: int) -> None:
 
 
 def set_reaction_count(conn: Connection, comment_id: int, count: int) -> None:
-    conn.execute(
-        update(comments).where(comments.c.id == comment_id).values(reaction_count=count)
-    )
+    conn.execute(update(comments).where(comments.c.id == comment_id).values(reaction_count=count))
 
 
 def top_level_page(

@@ -19,9 +19,7 @@ def run() -> None:
         return
     engine = create_engine(url)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=metadata, render_as_batch=True
-        )
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

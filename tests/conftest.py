@@ -1,0 +1,113 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL when
+TOWNHALL_TEST_DATABASE_URL is set), the real app, and factories that go through the API."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from townhall.app import create_app
+from townhall.domain.services import Services
+from townhall.settings import Settings
+
+ORIGIN = "http://testserver"
+
+
+def _postgres_url(base: str) -> Iterator[str]:
+    """A fresh schema per test in the given PostgreSQL database."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    base = os.environ.get("TOWNHALL_TEST_DATABASE_URL")
+    if base:
+        yield from _postgres_url(base)
+    else:
+        yield f"sqlite:///{tmp_path / 'townhall.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings.load(
+        env={},
+        data_dir=str(tmp_path),
+        database_url=database_url,
+        rate_limits_enabled=False,
+        site_origins="https://news.example.org",
+    )
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    svc = Services.build(settings)
+    yield svc
+    svc.db.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services) -> Any:
+    return create_app(settings, services)
+
+
+class Reader:
+    """A browser-like client: keeps its cookie, sends the page's Origin on writes."""
+
+    def __init__(self, app: Any, origin: str = ORIGIN) -> None:
+        self.http = TestClient(app, headers={"Origin": origin})
+        self.user: dict[str, Any] | None = None
+
+    def signup(self, name: str = "Reader", email: str | None = None) -> Reader:
+        email = email or f"{uuid.uuid4().hex[:10]}@example.org"
+        response = self.http.post(
+            "/api/v1/auth/signup", json={"email": email, "password": "correct horse", "name": name}
+        )
+        assert response.status_code == 201, response.text
+        self.user = response.json()["user"]
+        return self
+
+    def post(self, body: str, thread: str = "article-1", **extra: Any) -> dict[str, Any]:
+        response = self.http.post(
+            "/api/v1/comments", json={"thread": thread, "body": body, **extra}
+        )
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def thread(self, thread: str = "article-1", **params: Any) -> dict[str, Any]:
+        response = self.http.get("/api/v1/comments", params={"thread": thread, **params})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+
+@pytest.fixture
+def make_reader(app: Any) -> Any:
+    def make(name: str = "Reader", **kwargs: Any) -> Reader:
+        return Reader(app, **{k: v for k, v in kwargs.items() if k == "origin"}).signup(
+            name, kwargs.get("email")
+        )
+
+    return make
+
+
+@pytest.fixture
+def anonymous(app: Any) -> Reader:
+    return Reader(app)
