@@ -146,3 +146,37 @@ def test_sort_selector_orders_comments(townhall, new_page, box, sign_up, post):
     expect(bodies.filter(has_text="Sorting check").first).to_contain_text("older comment")
     comments.get_by_label("Sort by").select_option("newest")
     expect(bodies.first).to_contain_text("newer comment")
+
+
+def test_a_keyboard_only_reader_signs_up_posts_and_reacts(townhall, new_page, box):
+    page = new_page()
+    page.goto(townhall.url + "/")
+    comments = box(page)
+    comments.get_by_role("button", name="Sign up", exact=True).focus()
+    page.keyboard.press("Enter")
+    form = comments.get_by_role("form", name="Sign up")
+    expect(form.get_by_label("Email", exact=True)).to_be_focused()
+    page.keyboard.type("keys@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Kim Keys")
+    page.keyboard.press("Enter")
+    expect(comments.get_by_text("Signed in as Kim Keys")).to_be_visible()
+
+    composer = comments.get_by_label("Your comment", exact=True)
+    expect(composer).to_be_focused()
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    expect(comments.get_by_role("button", name="Post comment")).to_be_focused()
+    page.keyboard.press("Enter")
+    article = comments.get_by_role("article").filter(has_text="Typed without a mouse.")
+    expect(article).to_be_focused()
+
+    page.keyboard.press("Tab")
+    like = article.get_by_role("button", name=re.compile("^Like"))
+    expect(like).to_be_focused()
+    outline = like.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid", "the focused button shows no focus outline"
+    page.keyboard.press("Enter")
+    expect(like).to_have_attribute("aria-pressed", "true")

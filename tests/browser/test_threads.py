@@ -73,3 +73,28 @@ def test_deep_replies_are_flattened_with_in_reply_to(townhall, api, new_page, bo
     expect(page.locator(f"#townhall-comment-{chain[1]['id']}")).not_to_contain_text("in reply to")
     # Depth 4 and 5 sit at depth 3, under the depth-2 comment's list, not nested deeper.
     expect(comments.locator('li[data-depth="3"]')).to_have_count(3)
+
+
+def test_deleting_a_comment_with_replies_leaves_a_placeholder(
+    townhall, api, new_page, box, sign_up, post
+):
+    page = new_page()
+    page.goto(townhall.url + "/")
+    comments = box(page)
+    sign_up(page, "Della Placeholder", "della@example.org")
+    article = post(page, "I will regret this comment.")
+    comment_id = article.get_attribute("id").rsplit("-", 1)[1]
+    other = sign_up_by_api(api, "Rory Replier")
+    post_by_api(api, other, "A reply that outlives its parent.", parent_id=int(comment_id))
+
+    page.reload()
+    article = page.locator(f"#townhall-comment-{comment_id}")
+    article.get_by_role("button", name="Delete").click()
+    article.get_by_role("button", name="Yes, delete").click()
+    expect(article).to_have_text("This comment was deleted.")
+    expect(comments.get_by_text("A reply that outlives its parent.")).to_be_visible()
+
+    page.reload()
+    expect(article).to_have_text("This comment was deleted.")
+    expect(article.get_by_role("button")).to_have_count(0)
+    expect(comments.get_by_text("A reply that outlives its parent.")).to_be_visible()

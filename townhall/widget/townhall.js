@@ -7,6 +7,7 @@
 
   // Every user-visible string, so translations can be added later. {n} and {name} are filled in.
   var MESSAGES = {
+    locale: 'en', // for dates and numbers, so they match the language of these strings
     region: 'Comments',
     count_zero: 'No comments yet',
     count_one: '1 comment',
@@ -61,7 +62,7 @@
     });
   }
 
-  var lang = document.documentElement.lang || navigator.language || 'en';
+  var lang = MESSAGES.locale;
   var script = document.currentScript;
   if (!script || !script.src) return;
   var scriptUrl = new URL(script.src, location.href);
@@ -471,10 +472,9 @@
   Box.prototype.loadMore = function () {
     var self = this;
     this.moreBtn.disabled = true;
-    var firstNew = null;
     api('GET', this.commentsPath(this.nextCursor)).then(function (data) {
       self.moreBtn.disabled = false;
-      firstNew = self.addPage(data);
+      var firstNew = self.addPage(data);
       if (firstNew) firstNew.article.focus();
     }, function (err) {
       self.moreBtn.disabled = false;
@@ -587,7 +587,6 @@
   };
 
   Box.prototype.renderArticle = function (node) {
-    var self = this;
     var c = node.comment;
     var article = h('article', { class: 'townhall__comment', id: 'townhall-comment-' + c.id, tabindex: '-1' });
     if (c.status === 'deleted') {
