@@ -7,9 +7,11 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -107,4 +109,166 @@ reactions = Table(
     Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("kind", String(16), nullable=False, server_default="like"),
     Column("created_at", BigInteger, nullable=False),
+)
+
+# --- moderation (issue #3) -------------------------------------------------------------
+# Why a held comment waits, in words its author can read (shown only to them).
+comments.append_column(Column("held_reason", String(300), nullable=True))
+
+# What the pipeline found for each screened comment: reasons (JSON), score, language,
+# the near-duplicate signature and, when it was held with others, its cluster.
+comment_checks = Table(
+    "comment_checks",
+    metadata,
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", Id, nullable=False),
+    Column("thread_id", Id, nullable=False),
+    Column("author_id", Id, nullable=True),
+    Column("reasons", Text, nullable=False, server_default="[]"),
+    Column("toxicity", Float, nullable=True),
+    Column("language", String(8), nullable=True),
+    Column("signature", LargeBinary, nullable=True),
+    Column("cluster_id", Id, nullable=True),
+    Column("account_new", Boolean, nullable=False, server_default="0"),
+    Column("network", String(64), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_comment_checks_cluster", "cluster_id"),
+    Index("ix_comment_checks_thread_recent", "thread_id", "created_at"),
+    Index("ix_comment_checks_site_recent", "site_id", "created_at"),
+)
+
+# Locality-sensitive buckets of the MinHash signatures: same band, likely near-duplicate.
+near_dup_bands = Table(
+    "near_dup_bands",
+    metadata,
+    Column("site_id", Id, nullable=False),
+    Column("band", BigInteger, nullable=False),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_near_dup_bands_lookup", "site_id", "band", "created_at"),
+)
+
+# A group of comments held together (a campaign); moderators decide it in one action.
+mod_clusters = Table(
+    "mod_clusters",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, nullable=False),
+    Column("thread_id", Id, nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("resolved_at", BigInteger, nullable=True),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("reporter_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("text", String(1000), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("resolved_at", BigInteger, nullable=True),
+    UniqueConstraint("comment_id", "reporter_id", name="uq_reports_comment_reporter"),
+)
+
+# A user's standing: warned, premoderated (by a moderator or automatically), suspended, banned.
+user_standing = Table(
+    "user_standing",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("until", BigInteger, nullable=True),
+    Column("reason", String(500), nullable=True),
+    Column("automatic", Boolean, nullable=False, server_default="0"),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# A story's moderation mode: open, premoderated or closed (with a message).
+thread_modes = Table(
+    "thread_modes",
+    metadata,
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("message", String(500), nullable=True),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, nullable=True),
+    Column("actor_id", Id, nullable=True),
+    Column("action", String(32), nullable=False),
+    Column("target_type", String(16), nullable=False),
+    Column("target_id", Id, nullable=False),
+    Column("reason", String(1000), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_audit_log_recent", "created_at"),
+)
+
+# --- identity (issue #5): verified email, one-time email links, SSO keys, linked identities ---
+
+users.append_column(Column("email_verified_at", BigInteger, nullable=True))
+
+# One-time links sent by email (verify, reset, magic sign-in). Only the SHA-256 of the token
+# is kept, so a copy of the database cannot be used to sign in.
+email_tokens = Table(
+    "email_tokens",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_email_tokens_user", "user_id", "purpose"),
+)
+
+# Keys a site signs its SSO tokens with: an HS256 secret or an RS256/ES256 public key (PEM).
+# A rotated-out key keeps working until expires_at, so publishers can roll without downtime.
+sso_keys = Table(
+    "sso_keys",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("algorithm", String(8), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=True),
+    Index("ix_sso_keys_site", "site_id"),
+)
+
+# An account's identity at a publisher (SSO) or an OpenID provider: (site, provider, subject).
+external_identities = Table(
+    "external_identities",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("profile", Text, nullable=False, server_default="{}"),
+    Column("synced_iat", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("site_id", "provider", "subject", name="uq_external_identities_subject"),
+    Index("ix_external_identities_user", "user_id"),
+)
+
+# --- importers (issue #6) -------------------------------------------------------------
+# One row per imported source record: running an import twice (or resuming one that was
+# interrupted) skips what is already here, so nothing is duplicated.
+import_keys = Table(
+    "import_keys",
+    metadata,
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("source_id", String(200), primary_key=True),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_import_keys_comment_id", "comment_id"),
 )
