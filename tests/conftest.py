@@ -4,6 +4,7 @@ TOWNHALL_TEST_DATABASE_URL is set), the real app, and factories that go through 
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,10 +36,24 @@ def _postgres_url(base: str) -> Iterator[str]:
         admin.dispose()
 
 
+def require_server(url: str, what: str) -> None:
+    """Skip, saying why, when the PostgreSQL or Redis server named for the tests is down."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url) if "://" in url else None
+    host = (parsed.host if parsed else None) or "127.0.0.1"
+    port = (parsed.port if parsed else None) or (6379 if what == "Redis" else 5432)
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        pytest.skip(f"{what} at {host}:{port} is not reachable; start it or unset the URL")
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     base = os.environ.get("TOWNHALL_TEST_DATABASE_URL")
     if base:
+        require_server(base, "PostgreSQL (TOWNHALL_TEST_DATABASE_URL)")
         yield from _postgres_url(base)
     else:
         yield f"sqlite:///{tmp_path / 'townhall.db'}"
@@ -46,10 +61,15 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
+    redis_url = os.environ.get("TOWNHALL_TEST_REDIS_URL", "")
+    if redis_url:
+        require_server(redis_url, "Redis (TOWNHALL_TEST_REDIS_URL)")
     return Settings.load(
         env={},
         data_dir=str(tmp_path),
         database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix="test-" + uuid.uuid4().hex[:12],
         rate_limits_enabled=False,
         site_origins="https://news.example.org",
     )
@@ -59,7 +79,10 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def services(settings: Settings) -> Iterator[Services]:
     svc = Services.build(settings)
     yield svc
-    svc.db.dispose()
+    if svc.redis is not None:
+        for key in svc.redis.scan_iter(match=f"{settings.redis_prefix}:*", count=1000):
+            svc.redis.delete(key)
+    svc.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 import townhall
-from townhall.api import auth, comments, problems
+from townhall.api import auth, comments, live, problems
 from townhall.api.limits import BodyLimit
 from townhall.domain import sites
 from townhall.domain.services import Services
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     problems.install(app)
     app.include_router(auth.router)
     app.include_router(comments.router)
+    app.include_router(live.router)
     app.include_router(pages.widget_router())
     if settings.demo:
         app.include_router(pages.demo_router())

@@ -48,6 +48,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rate_limit_post_ip", str, "30/minute", "Comments per IP address."),
     Setting("demo", bool, False, "Serve the demo article page at /."),
     Setting("log_level", str, "info", "Log level of the server."),
+    # scale-out (#4)
+    Setting("database_replica_url", str, "", "URL of a read replica; empty reads the primary."),
+    Setting("redis_url", str, "", "Redis for live updates, shared rate limits and page cache."),
+    Setting("redis_prefix", str, "townhall", "Prefix of Townhall's Redis keys and channels."),
+    Setting("cache_max_age", int, 5, "Seconds browsers and CDNs may reuse an anonymous read."),
+    Setting("cache_ttl_seconds", int, 300, "Seconds a rendered thread page stays cached."),
+    Setting("live_backlog", int, 500, "Live events kept per thread for reconnecting readers."),
 )
 
 

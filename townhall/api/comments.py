@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
+from townhall.api.caching import thread_page_response
 from townhall.api.deps import (
     client_ip,
     current_user,
@@ -49,15 +50,21 @@ def read_thread(
     user: dict[str, Any] | None = Depends(current_user),
 ) -> Response:
     svc = services(request)
-    page = comments.read_thread(
-        svc,
+    return thread_page_response(
+        request,
         user=user,
-        site=sites.get_site(svc, site),
+        site_slug=site,
         thread_key=thread,
-        sort=sort,
-        after=cursor,
+        variant=f"{sort}:{cursor or ''}",
+        render=lambda: comments.read_thread(
+            svc,
+            user=user,
+            site=sites.get_site(svc, site),
+            thread_key=thread,
+            sort=sort,
+            after=cursor,
+        ),
     )
-    return json_response(page)
 
 
 @router.post("/comments", status_code=201, responses={201: {"model": CommentOut}, **PROBLEMS})

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from townhall.cache import Cache, build_cache
+from townhall.cache.memory import MemoryCache
 from townhall.domain.clock import Clock, SystemClock
 from townhall.domain.ratelimit import RateLimiter
 from townhall.events import EventBus
+from townhall.live import PubSub, build_pubsub
+from townhall.live.memory import MemoryPubSub
 from townhall.settings import Settings
 from townhall.store.engine import Database
 
@@ -18,11 +23,48 @@ class Services:
     limiter: RateLimiter
     clock: Clock = field(default_factory=SystemClock)
     events: EventBus = field(default_factory=EventBus)
+    # scale-out (#4): in-process without Redis, shared by all nodes with it
+    cache: Cache = field(default_factory=MemoryCache)
+    pubsub: PubSub = field(default_factory=MemoryPubSub)
+    redis: Any = None
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        return cls(
+        from townhall.domain import broadcast
+
+        redis_client = _redis(settings)
+        services = cls(
             settings=settings,
-            db=Database(settings.resolved_database_url),
-            limiter=RateLimiter(enabled=bool(settings.rate_limits_enabled)),
+            db=Database(settings.resolved_database_url, str(settings.database_replica_url)),
+            limiter=RateLimiter(
+                enabled=bool(settings.rate_limits_enabled), storage=_limits_storage(settings)
+            ),
+            cache=build_cache(settings, redis_client),
+            pubsub=build_pubsub(settings, redis_client),
+            redis=redis_client,
         )
+        broadcast.install(services)
+        return services
+
+    def close(self) -> None:
+        self.pubsub.close()
+        self.cache.close()
+        if self.redis is not None:
+            self.redis.close()
+        self.db.dispose()
+
+
+def _redis(settings: Settings) -> Any:
+    if not settings.redis_url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(str(settings.redis_url), health_check_interval=30)
+
+
+def _limits_storage(settings: Settings) -> Any:
+    if not settings.redis_url:
+        return None
+    from limits.storage import storage_from_string
+
+    return storage_from_string(str(settings.redis_url), key_prefix=f"{settings.redis_prefix}:rl")

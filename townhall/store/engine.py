@@ -49,19 +49,28 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _server_engine(url: str) -> Engine:
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, replica_url: str = "") -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.engine = _sqlite_engine(url)
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = _server_engine(url)
+        # Reads that may lag the primary by the replication delay (thread pages, counts).
+        # Writers re-read inside their own transaction, so they never see a stale row.
+        self.read_engine = _server_engine(replica_url) if replica_url else self.engine
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+    def read(self, *, primary: bool = False) -> Iterator[Connection]:
+        """A read-only transaction; on the replica, if any, unless ``primary``."""
+        engine = self.engine if primary else self.read_engine
+        with engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -78,3 +87,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

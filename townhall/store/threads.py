@@ -46,3 +46,16 @@ def counts(conn: Connection, site_id: int, keys: list[str]) -> dict[str, int]:
         threads.c.site_id == site_id, threads.c.key.in_(keys)
     )
     return {row.key: row.comment_count for row in conn.execute(query)}
+
+
+def site_slug_and_key(conn: Connection, thread_id: int) -> tuple[str, str] | None:
+    """What names a thread from outside (live channels, cached pages): site slug and key."""
+    from townhall.store.schema import sites
+
+    query = (
+        select(sites.c.slug, threads.c.key)
+        .select_from(threads.join(sites, sites.c.id == threads.c.site_id))
+        .where(threads.c.id == thread_id)
+    )
+    row = conn.execute(query).first()
+    return (str(row.slug), str(row.key)) if row else None
