@@ -160,8 +160,8 @@ class Bench:
         ok = result["requests"] - result["non_2xx"]
         run.update(
             rps=ok / duration,
-            p50=result["p50_us"] / 1000,
-            p99=result["p99_us"] / 1000,
+            p50=result["p50_us"] / 1000 if result["requests"] else None,
+            p99=result["p99_us"] / 1000 if result["requests"] else None,
             responses=result["requests"],
             non2xx=result["non_2xx"],
             errors=result["connect"] + result["read"] + result["write"],

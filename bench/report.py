@@ -132,6 +132,8 @@ def _cell(run: dict[str, Any] | None) -> str:
         return "-"
     if "rps" not in run:
         return f"skipped ({run.get('skipped', '?')})"
+    if not run["responses"]:
+        return f"no answer within {run['seconds']} s"
     return f"{rate(run['rps'])} ({ms(run['p50'])} / {ms(run['p99'])})"
 
 

@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth.router)
     app.include_router(comments.router)
     app.include_router(live.router)
-    app.include_router(pages.widget_router())
+    app.include_router(pages.widget_router(settings.language))
     if settings.demo:
         app.include_router(pages.demo_router())
     app.add_middleware(

@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rate_limit_post_ip", str, "30/minute", "Comments per IP address."),
     Setting("demo", bool, False, "Serve the demo article page at /."),
     Setting("log_level", str, "info", "Log level of the server."),
+    # translations (#9)
+    Setting("language", str, "en", "Comment box language when neither box nor page names one."),
     # scale-out (#4)
     Setting("database_replica_url", str, "", "URL of a read replica; empty reads the primary."),
     Setting("redis_url", str, "", "Redis for live updates, shared rate limits and page cache."),

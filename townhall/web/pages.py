@@ -54,9 +54,26 @@ def demo_router() -> APIRouter:
     return router
 
 
-def widget_router() -> APIRouter:
+def widget_router(default_language: str = "en") -> APIRouter:
     router = APIRouter(include_in_schema=False)
     assets = {name: Asset.load(WIDGET / name, kind) for name, kind in WIDGET_FILES.items()}
+    # The box's catalogues (English is built into townhall.js): one small file per language.
+    catalogues = {
+        path.stem: Asset.load(path, "application/json")
+        for path in sorted((WIDGET / "i18n").glob("*.json"))
+    }
+    catalogues["en"] = Asset(b"{}", gzip.compress(b"{}", 9, mtime=0), "application/json", '"en"')
+    # A page that names no language gets the site's (the `language` setting).
+    catalogues["default"] = catalogues.get(default_language, catalogues["en"])
+
+    @router.api_route("/widget/i18n/{lang}.json", methods=["GET", "HEAD"])
+    def widget_catalogue(lang: str, request: Request) -> Response:
+        asset = catalogues.get(lang)
+        if asset is None:
+            return Response(status_code=404)
+        response = asset.respond(request, "public, max-age=300")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
 
     @router.api_route("/widget/{name}", methods=["GET", "HEAD"])
     def widget_file(name: str, request: Request) -> Response:

@@ -5,13 +5,19 @@
 (function () {
   'use strict';
 
-  // Every user-visible string, so translations can be added later. {n} and {name} are filled in.
+  // Every user-visible string, in English. Other languages come from i18n/LANG.json beside
+  // this file (same keys) and are merged in before the boxes start. {n} and {name} are filled
+  // in. A plural message is an object keyed by CLDR plural category (one, few, many, other…),
+  // chosen with Intl.PluralRules: never test n == 1 (issue #9).
   var MESSAGES = {
     locale: 'en', // for dates and numbers, so they match the language of these strings
+    dir: 'ltr',
     region: 'Comments',
     count_zero: 'No comments yet',
-    count_one: '1 comment',
-    count_other: '{n} comments',
+    count: { one: '{n} comment', other: '{n} comments' },
+    loadedMore: { one: '{n} more comment loaded', other: '{n} more comments loaded' },
+    posted: 'Your comment is posted.',
+    postedHeld: 'Your comment is posted and awaits moderation.',
     empty: 'Be the first to comment',
     signedOutPrompt: 'Sign in or sign up to post comments',
     signIn: 'Sign in',
@@ -56,13 +62,25 @@
     signInFirst: 'Sign in or sign up first.'
   };
 
+  // The languages with a catalogue in i18n/; English is the one above.
+  var LANGUAGES = ['en', 'uk', 'ru', 'pl', 'de', 'fr', 'es', 'ar'];
+  var plurals = null;
+
   function t(key, vars) {
-    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, k) {
+    var msg = MESSAGES[key];
+    if (typeof msg === 'object') {
+      // Plural: the category for n in this language, falling back to "other".
+      plurals = plurals || (window.Intl && Intl.PluralRules ? new Intl.PluralRules(MESSAGES.locale) : null);
+      var n = vars ? Number(vars.count != null ? vars.count : vars.n) : 0;
+      var cat = plurals ? plurals.select(n) : (n === 1 ? 'one' : 'other');
+      msg = msg[cat] || msg.other;
+    }
+    return msg.replace(/\{(\w+)\}/g, function (_, k) {
       return vars && k in vars ? String(vars[k]) : '';
     });
   }
 
-  var lang = MESSAGES.locale;
+  var lang = MESSAGES.locale; // replaced by the page's language once its catalogue is loaded
   var script = document.currentScript;
   if (!script || !script.src) return;
   var scriptUrl = new URL(script.src, location.href);
@@ -198,10 +216,11 @@
     box.textContent = err instanceof ApiError ? err.message : MESSAGES.genericError;
   }
 
-  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }) : null;
+  var rtf = null; // made on first use, in the language the catalogue chose
   var UNITS = [['year', 31536000], ['month', 2592000], ['week', 604800], ['day', 86400], ['hour', 3600], ['minute', 60]];
 
   function relativeTime(iso) {
+    if (!rtf && window.Intl && Intl.RelativeTimeFormat) rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
     var secs = (Date.parse(iso) - Date.now()) / 1000;
     if (Math.abs(secs) < 45 || !rtf) return rtf ? MESSAGES.justNow : new Date(iso).toLocaleString(lang);
     for (var i = 0; i < UNITS.length; i++) {
@@ -219,7 +238,7 @@
 
   function countText(n) {
     if (n === 0) return MESSAGES.count_zero;
-    return t(n === 1 ? 'count_one' : 'count_other', { n: n.toLocaleString(lang) });
+    return t('count', { count: n, n: n.toLocaleString(lang) });
   }
 
   // ---- one comment box ---------------------------------------------------------------------
@@ -247,6 +266,8 @@
     root.classList.add('townhall');
     root.setAttribute('role', 'region');
     root.setAttribute('aria-label', MESSAGES.region);
+    root.setAttribute('lang', lang);
+    root.setAttribute('dir', MESSAGES.dir);
     root.textContent = '';
 
     this.countEl = h('h2', { class: 'townhall__count', tabindex: '-1' });
@@ -269,7 +290,10 @@
     this.moreBtn = button(MESSAGES.loadMore, function () { self.loadMore(); }, 'townhall__more');
     this.moreBtn.hidden = true;
 
-    root.append(header, this.accountEl, this.composeEl, this.loadError, this.statusEl, this.list, this.moreBtn);
+    // Polite announcements for screen readers: posted comments, pages loaded, live updates.
+    this.liveEl = h('p', { class: 'townhall__sr', role: 'status', 'aria-live': 'polite' });
+    root.append(header, this.accountEl, this.composeEl, this.loadError, this.statusEl, this.list, this.moreBtn,
+      this.liveEl);
     this.timer = setInterval(function () { self.refreshTimes(); }, 60000);
   };
 
@@ -285,6 +309,13 @@
       self.renderAccount();
       self.load();
     });
+  };
+
+  // Says `text` through the live region; clearing first makes a repeated text heard again.
+  Box.prototype.announce = function (text) {
+    var el = this.liveEl;
+    el.textContent = '';
+    setTimeout(function () { el.textContent = text; }, 50);
   };
 
   Box.prototype.refreshTimes = function () {
@@ -427,6 +458,7 @@
           var node = self.insert(comment, !parent);
           if (comment.status === 'visible') self.setCount(self.count + 1);
           self.updateEmpty();
+          self.announce(comment.status === 'pending' ? MESSAGES.postedHeld : MESSAGES.posted);
           if (parent && onCancel) onCancel(true);
           node.article.focus();
         }, function (err) {
@@ -476,6 +508,7 @@
       self.moreBtn.disabled = false;
       var firstNew = self.addPage(data);
       if (firstNew) firstNew.article.focus();
+      self.announce(t('loadedMore', { count: data.comments.length, n: data.comments.length.toLocaleString(lang) }));
     }, function (err) {
       self.moreBtn.disabled = false;
       showError(self.loadError, err);
@@ -782,14 +815,36 @@
 
   // ---- start -------------------------------------------------------------------------------
 
+  // The box's data-townhall-lang, else the page's <html lang>, else the server's default.
+  // "uk-UA" uses the uk catalogue and formats dates for uk-UA. One language per page.
+  function pageLanguage(root) {
+    var tag = (root.getAttribute('data-townhall-lang') || document.documentElement.lang || '').trim();
+    var base = tag.toLowerCase().split(/[-_]/)[0];
+    if (LANGUAGES.indexOf(base) >= 0) return { tag: tag.replace('_', '-'), base: base };
+    return { tag: '', base: tag ? 'en' : 'default' };
+  }
+
+  function loadCatalogue(language) {
+    if (language.base === 'en') return Promise.resolve();
+    return fetch(widgetDir + 'i18n/' + language.base + '.json').then(function (res) {
+      return res.ok ? res.json() : {};
+    }).then(function (catalogue) {
+      for (var k in catalogue) if (k in MESSAGES) MESSAGES[k] = catalogue[k];
+      if (language.tag) MESSAGES.locale = language.tag;
+    }, function () { /* unreachable catalogue: English rather than no box */ });
+  }
+
   function init() {
     var roots = document.querySelectorAll('[data-townhall-thread]');
     if (!roots.length) return;
     injectCss();
-    roots.forEach(function (root) {
-      if (root.townhallBox) return;
-      root.townhallBox = new Box(root);
-      root.townhallBox.start();
+    loadCatalogue(pageLanguage(roots[0])).then(function () {
+      lang = MESSAGES.locale;
+      roots.forEach(function (root) {
+        if (root.townhallBox) return;
+        root.townhallBox = new Box(root);
+        root.townhallBox.start();
+      });
     });
   }
 
