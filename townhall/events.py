@@ -41,6 +41,16 @@ class ReactionChanged(Event):
     reaction_count: int
 
 
+
+@dataclass(frozen=True)
+class CommentModerated(Event):
+    """moderation (#3): a comment changed status by a moderator or the pipeline
+    (held, pulled back into a cluster, approved, rejected, hidden by a ban)."""
+
+    comment_id: int
+    status: str
+    action: str
+
 Subscriber = Callable[[Event], None]
 
 

@@ -57,6 +57,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_max_age", int, 5, "Seconds browsers and CDNs may reuse an anonymous read."),
     Setting("cache_ttl_seconds", int, 300, "Seconds a rendered thread page stays cached."),
     Setting("live_backlog", int, 500, "Live events kept per thread for reconnecting readers."),
+    # moderation (#3)
+    Setting("moderation_mode", str, "open", "Default story mode: open or premoderated."),
+    Setting("moderation_banned_words", str, "", "Comma-separated words rejected (stem* ok)."),
+    Setting("moderation_suspect_words", str, "", "Comma-separated words held for review."),
+    Setting("moderation_max_links", int, 3, "More links than this holds a comment."),
+    Setting("moderation_max_mentions", int, 5, "More @mentions than this holds a comment."),
+    Setting("moderation_toxicity_hold", float, 0.7, "Toxicity score that holds a comment."),
+    Setting("moderation_toxicity_reject", float, 0.0, "Score that rejects; 0 never rejects."),
+    Setting("moderation_unscored_policy", str, "allow", "Non-English comments: allow or hold."),
+    Setting("moderation_premod_links", bool, False, "Hold every comment that has a link."),
+    Setting("moderation_premod_first_comment", bool, False, "Hold new accounts' first comment."),
+    Setting("moderation_new_account_hours", float, 24.0, "Accounts younger than this are new."),
+    Setting("moderation_auto_close_days", int, 0, "Close a story N days after it opened; 0 never."),
+    Setting("moderation_report_threshold", int, 3, "Reader reports that queue a comment."),
+    Setting("moderation_cluster_similarity", float, 0.5, "MinHash similarity of near-duplicates."),
+    Setting("moderation_cluster_window_hours", float, 24.0, "How far back near-duplicates count."),
+    Setting("moderation_burst_minutes", int, 10, "Window of a new-account burst on one story."),
+    Setting("moderation_burst_size", int, 5, "New accounts in that window that form a cluster."),
+    Setting("moderation_standing_rejections", float, 0.6, "Rejected share that premoderates."),
+    Setting("moderation_external_url", str, "", "External checker URL; empty turns it off."),
+    Setting("moderation_external_timeout_ms", int, 800, "Timeout of the external checker."),
 )
 
 

@@ -83,6 +83,7 @@ class CommentOut(BaseModel):
     mine: bool
     body: str | None
     editable_until: str | None
+    held_reason: str | None = None
     replies: list[CommentOut]
     replies_cursor: str | None
 

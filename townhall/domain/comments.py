@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from townhall import events
 from townhall.domain import cursor
+from townhall.domain import moderation as moderation_hook
 from townhall.domain.access import access_delete, access_edit, access_see, access_signed_in
 from townhall.domain.markdown import render
 from townhall.domain.services import Services
@@ -148,6 +149,16 @@ def post_comment(
             display_parent_id = (
                 parent["id"] if depth <= int(settings.max_depth) else parent["display_parent_id"]
             )
+        verdict = moderation_hook.screen(
+            services,
+            conn,
+            author=author,
+            site_id=site["id"],
+            thread=thread,
+            body=body,
+            now=now,
+            remote_addr=remote_addr,
+        )
         comment_id = comment_store.insert_comment(
             conn,
             thread_id=thread["id"],
@@ -158,19 +169,34 @@ def post_comment(
             author_id=author["id"],
             body=body,
             html=html,
-            status="visible",
+            status=verdict.status,
+            held_reason=verdict.held_reason,
             created_at=now,
             remote_addr=remote_addr,
         )
         if root_id is None:
             comment_store.set_root(conn, comment_id, comment_id)
-        thread_store.add_to_count(conn, thread["id"], 1)
-        if parent_id is not None:
-            comment_store.add_to_reply_count(conn, parent_id, 1)
+        # Counts follow what readers see: held and rejected comments are not counted.
+        if verdict.status == "visible":
+            thread_store.add_to_count(conn, thread["id"], 1)
+            if parent_id is not None:
+                comment_store.add_to_reply_count(conn, parent_id, 1)
+        pulled_back = moderation_hook.record(
+            services,
+            conn,
+            comment_id=comment_id,
+            verdict=verdict,
+            site_id=site["id"],
+            thread_id=thread["id"],
+            author_id=author["id"],
+            now=now,
+        )
         view = _one_view(services, conn, author, comment_id)
     services.events.publish(
         events.CommentPosted(site["id"], thread["id"], comment_id, view["status"])
     )
+    for event in pulled_back:
+        services.events.publish(event)
     return view
 
 
@@ -193,10 +219,13 @@ def edit_comment(
         access_see(editor, row)
         access_edit(editor, row, now, int(services.settings.edit_window_seconds) * 1000)
         comment_store.update_body(conn, comment_id, body, html, now)
-        view = _one_view(services, conn, editor, comment_id)
         thread = thread_store.by_id(conn, row["thread_id"])
-    assert thread is not None  # noqa: S101
+        assert thread is not None  # noqa: S101
+        pulled_back = moderation_hook.rescreen_edit(services, conn, row=row, thread=thread, now=now)
+        view = _one_view(services, conn, editor, comment_id)
     services.events.publish(events.CommentEdited(thread["site_id"], thread["id"], comment_id))
+    for event in pulled_back:
+        services.events.publish(event)
     return view
 
 
@@ -210,7 +239,7 @@ def delete_comment(services: Services, *, user: dict[str, Any] | None, comment_i
         comment_store.set_status(conn, comment_id, "deleted")
         if row["status"] == "visible":
             thread_store.add_to_count(conn, row["thread_id"], -1)
-        if row["parent_id"] is not None and row["reply_count"] == 0:
+        if row["parent_id"] is not None and row["reply_count"] == 0 and row["status"] == "visible":
             comment_store.add_to_reply_count(conn, row["parent_id"], -1)
         thread = thread_store.by_id(conn, row["thread_id"])
     assert thread is not None  # noqa: S101

@@ -41,6 +41,8 @@ def comment_view(
         "reacted": row["id"] in reacted,
         "mine": mine,
         "body": row["body"] if mine else None,
+        # moderation (#3): why the author's own comment waits; nobody else sees it.
+        "held_reason": row.get("held_reason") if mine and row["status"] == "pending" else None,
         "editable_until": iso(editable_until) if mine and now < editable_until else None,
         "replies": [],
         "replies_cursor": None,

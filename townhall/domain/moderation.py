@@ -1,0 +1,451 @@
+"""Moderation verbs: screen a comment, approve, reject, decide a cluster, report, set a
+user's standing and a story's mode; every moderator action lands in the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from townhall import events
+from townhall.domain.access import STAFF, access_see, access_signed_in
+from townhall.domain.services import Services
+from townhall.errors import Forbidden, InvalidInput, NotFound
+from townhall.moderation.pipeline import Pipeline, Submission, Verdict
+from townhall.moderation.stages import default_pipeline
+from townhall.store import comments as comment_store
+from townhall.store import moderation as store
+from townhall.store import threads as thread_store
+from townhall.store import users as user_store
+
+REPORT_REASONS = ("abuse", "spam", "off-topic", "misinformation", "other")
+STANDINGS = ("warned", "premoderated", "suspended", "banned")
+MODES = ("open", "premoderated", "closed")
+DAY_MS = 86_400_000
+STANDING_WINDOW = 10
+
+
+def access_moderate(user: dict[str, Any] | None) -> dict[str, Any]:
+    actor = access_signed_in(user, "moderate")
+    if actor["role"] not in STAFF:
+        raise Forbidden("Only moderators and admins may do this.")
+    return actor
+
+
+def pipeline_for(services: Services) -> Pipeline:
+    """One pipeline per Services, built on first use (the classifier loads then, once)."""
+    found: Pipeline | None = getattr(services, "moderation_pipeline", None)
+    if found is None:
+        found = default_pipeline(services.settings)
+        services.moderation_pipeline = found  # type: ignore[attr-defined]
+    return found
+
+
+# --- the hook in post_comment / edit_comment ---------------------------------------------
+def screen(
+    services: Services,
+    conn: Connection,
+    *,
+    author: dict[str, Any],
+    site_id: int,
+    thread: dict[str, Any],
+    body: str,
+    now: int,
+    remote_addr: str | None = None,
+    comment_id: int | None = None,
+) -> Verdict:
+    submission = Submission(
+        conn=conn,
+        settings=services.settings,
+        body=body,
+        author=author,
+        site_id=site_id,
+        thread=thread,
+        now=now,
+        remote_addr=remote_addr,
+        comment_id=comment_id,
+    )
+    verdict = pipeline_for(services).run(submission)
+    verdict.account_new = submission.account_new  # type: ignore[attr-defined]
+    verdict.network = submission.network  # type: ignore[attr-defined]
+    return verdict
+
+
+def _shift_counts(conn: Connection, row: dict[str, Any], delta: int) -> None:
+    thread_store.add_to_count(conn, row["thread_id"], delta)
+    if row["parent_id"] is not None:
+        comment_store.add_to_reply_count(conn, row["parent_id"], delta)
+
+
+def record(
+    services: Services,
+    conn: Connection,
+    *,
+    comment_id: int,
+    verdict: Verdict,
+    site_id: int,
+    thread_id: int,
+    author_id: int,
+    now: int,
+) -> list[events.Event]:
+    """Store what the pipeline found; hold the cluster it found. Returns events to publish
+    after commit (comments pulled back from readers)."""
+    store.record_check(
+        conn,
+        comment_id=comment_id,
+        reasons=verdict.reasons(),
+        site_id=site_id,
+        thread_id=thread_id,
+        author_id=author_id,
+        toxicity=verdict.toxicity,
+        language=verdict.language,
+        signature=verdict.signature,
+        account_new=bool(getattr(verdict, "account_new", False)),
+        network=getattr(verdict, "network", None),
+        created_at=now,
+    )
+    if verdict.bands:
+        store.add_bands(conn, site_id=site_id, comment_id=comment_id, keys=verdict.bands, now=now)
+    if verdict.cluster is None:
+        return []
+    cluster = verdict.cluster
+    cluster_id = cluster["existing"] or store.create_cluster(
+        conn,
+        site_id=site_id,
+        thread_id=cluster["thread_id"],
+        kind=cluster["kind"],
+        label=cluster["label"],
+        now=now,
+    )
+    members = sorted(set(cluster["members"]) | {comment_id})
+    store.join_cluster(conn, members, cluster_id)
+    published = []
+    reason = "Several similar comments arrived at once; a moderator will look at them."
+    for row in store.comments_by_ids(conn, members):
+        if row["id"] != comment_id and row["status"] == "visible":
+            store.set_status(conn, [row["id"]], "pending", reason)
+            _shift_counts(conn, row, -1)
+            published.append(
+                events.CommentModerated(site_id, row["thread_id"], row["id"], "pending", "held")
+            )
+    return published
+
+
+# --- moderator verbs ---------------------------------------------------------------------
+def _audit(
+    conn: Connection,
+    actor: dict[str, Any],
+    action: str,
+    target_type: str,
+    target_id: int,
+    reason: str | None,
+    now: int,
+    site_id: int | None = None,
+) -> None:
+    store.audit(
+        conn,
+        site_id=site_id,
+        actor_id=actor["id"],
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        reason=reason,
+        now=now,
+    )
+
+
+def _decide(
+    services: Services,
+    conn: Connection,
+    actor: dict[str, Any],
+    comment_ids: list[int],
+    action: str,
+    reason: str | None,
+    now: int,
+) -> list[events.Event]:
+    target = "visible" if action == "approve" else "rejected"
+    published: list[events.Event] = []
+    rows = store.comments_by_ids(conn, comment_ids)
+    if len(rows) != len(set(comment_ids)):
+        missing = sorted(set(comment_ids) - {r["id"] for r in rows})
+        raise NotFound(f"There is no comment {missing[0]}.")
+    for row in rows:
+        if row["status"] == "deleted":
+            raise InvalidInput(f"Comment {row['id']} was deleted by its author; nothing to decide.")
+        thread = thread_store.by_id(conn, row["thread_id"])
+        assert thread is not None  # noqa: S101
+        if row["status"] != target:
+            if row["status"] == "visible":
+                _shift_counts(conn, row, -1)
+            if target == "visible":
+                _shift_counts(conn, row, +1)
+            store.set_status(conn, [row["id"]], target, None)
+        store.resolve_reports(conn, [row["id"]], now)
+        _audit(conn, actor, action, "comment", row["id"], reason, now, thread["site_id"])
+        published.append(
+            events.CommentModerated(thread["site_id"], thread["id"], row["id"], target, action)
+        )
+        if action == "reject" and row["author_id"] is not None:
+            _update_standing(services, conn, row["author_id"], now)
+    return published
+
+
+def _update_standing(services: Services, conn: Connection, author_id: int, now: int) -> None:
+    """An author whose recent comments are mostly rejected is pre-moderated automatically;
+    a moderator sees it in the standing list and can lift it."""
+    if store.standing(conn, author_id) is not None:
+        return
+    recent = store.recent_decisions(conn, author_id=author_id, limit=STANDING_WINDOW)
+    rejected = recent.count("rejected")
+    if len(recent) >= 3 and rejected / len(recent) >= float(
+        services.settings.moderation_standing_rejections
+    ):
+        store.set_standing(
+            conn,
+            user_id=author_id,
+            state="premoderated",
+            until=None,
+            reason=f"{rejected} of the last {len(recent)} comments were rejected.",
+            automatic=True,
+            now=now,
+        )
+
+
+def decide(
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    comment_ids: list[int],
+    action: str,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Approve or reject one comment or a multi-selection, in one transaction."""
+    actor = access_moderate(user)
+    if action not in ("approve", "reject"):
+        raise InvalidInput("The action must be approve or reject.")
+    if not comment_ids:
+        raise InvalidInput("Choose at least one comment.")
+    now = services.clock.now_ms()
+    with services.db.write() as conn:
+        published = _decide(services, conn, actor, comment_ids, action, reason, now)
+    for event in published:
+        services.events.publish(event)
+    return {"decided": len(published), "status": "visible" if action == "approve" else "rejected"}
+
+
+def decide_cluster(
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    cluster_id: int,
+    action: str,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    actor = access_moderate(user)
+    if action not in ("approve", "reject"):
+        raise InvalidInput("The action must be approve or reject.")
+    now = services.clock.now_ms()
+    with services.db.write() as conn:
+        cluster = store.cluster_by_id(conn, cluster_id)
+        if cluster is None:
+            raise NotFound(f"There is no cluster {cluster_id}.")
+        members = [
+            r["id"]
+            for r in store.comments_by_ids(conn, store.cluster_members(conn, cluster_id))
+            if r["status"] in ("pending", "visible")
+        ]
+        published = _decide(services, conn, actor, members, action, reason, now)
+        store.resolve_cluster(conn, cluster_id, now)
+        _audit(conn, actor, action, "cluster", cluster_id, reason, now, cluster["site_id"])
+    for event in published:
+        services.events.publish(event)
+    return {"decided": len(published), "status": "visible" if action == "approve" else "rejected"}
+
+
+def report(
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    comment_id: int,
+    reason: str,
+    text: str | None,
+) -> dict[str, Any]:
+    reporter = access_signed_in(user, "report comments")
+    if reason not in REPORT_REASONS:
+        raise InvalidInput(
+            f"Choose a reason: {', '.join(REPORT_REASONS)}.",
+            errors=[{"field": "reason", "message": "Pick one of the listed reasons."}],
+        )
+    if reason == "other" and not (text or "").strip():
+        raise InvalidInput(
+            "Say in a few words what is wrong when the reason is 'other'.",
+            errors=[{"field": "text", "message": "Describe the problem."}],
+        )
+    now = services.clock.now_ms()
+    with services.db.write() as conn:
+        row = comment_store.by_id(conn, comment_id)
+        if row is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        access_see(reporter, row)
+        if row["author_id"] == reporter["id"]:
+            raise InvalidInput("You cannot report your own comment; edit or delete it instead.")
+        store.add_report(
+            conn,
+            comment_id=comment_id,
+            reporter_id=reporter["id"],
+            reason=reason,
+            text=(text or "").strip() or None,
+            now=now,
+        )
+        count = len(store.open_reports(conn, comment_id))
+    return {"reported": True, "open_reports": count}
+
+
+def set_standing(
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    user_id: int,
+    state: str | None,
+    days: float | None = None,
+    reason: str | None = None,
+    reject_comments: bool = False,
+) -> dict[str, Any]:
+    """Warn, pre-moderate, suspend for a period, ban (optionally rejecting everything the
+    user wrote), or clear the standing with ``state=None``."""
+    actor = access_moderate(user)
+    if state is not None and state not in STANDINGS:
+        raise InvalidInput(f"The standing must be one of {', '.join(STANDINGS)}, or none.")
+    now = services.clock.now_ms()
+    until = now + int(days * DAY_MS) if days else None
+    with services.db.write() as conn:
+        target = user_store.by_id(conn, user_id)
+        if target is None:
+            raise NotFound(f"There is no user {user_id}.")
+        if target["role"] in STAFF and actor["role"] != "admin":
+            raise Forbidden("Only an admin may act on a moderator's account.")
+        store.set_standing(
+            conn, user_id=user_id, state=state, until=until, reason=reason, automatic=False, now=now
+        )
+        _audit(conn, actor, state or "clear-standing", "user", user_id, reason, now)
+        published: list[events.Event] = []
+        if reject_comments:
+            ids = store.author_comment_ids(conn, user_id, ("visible", "pending"))
+            if ids:
+                published = _decide(services, conn, actor, ids, "reject", reason or state, now)
+    for event in published:
+        services.events.publish(event)
+    return {"user_id": user_id, "state": state, "until": until, "rejected": len(published)}
+
+
+def set_thread_mode(
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    site: dict[str, Any],
+    thread_key: str,
+    mode: str,
+    message: str | None = None,
+) -> dict[str, Any]:
+    actor = access_moderate(user)
+    if mode not in MODES:
+        raise InvalidInput(f"The mode must be one of {', '.join(MODES)}.")
+    now = services.clock.now_ms()
+    with services.db.write() as conn:
+        thread = thread_store.by_key(conn, site["id"], thread_key)
+        if thread is None:
+            raise NotFound(f"There is no thread {thread_key!r} on this site.")
+        store.set_thread_mode(conn, thread_id=thread["id"], mode=mode, message=message, now=now)
+        thread_store.set_open(conn, thread["id"], mode != "closed")
+        _audit(conn, actor, f"mode-{mode}", "thread", thread["id"], message, now, site["id"])
+    return {"thread": thread_key, "mode": mode, "message": message}
+
+
+def queue(services: Services, *, user: dict[str, Any] | None, name: str) -> list[dict[str, Any]]:
+    access_moderate(user)
+    if name not in store.QUEUES:
+        raise NotFound(f"There is no queue {name!r}; queues are {', '.join(store.QUEUES)}.")
+    threshold = int(services.settings.moderation_report_threshold)
+    with services.db.read() as conn:
+        return store.queue(conn, name, report_threshold=threshold)
+
+
+def overview(services: Services, *, user: dict[str, Any] | None) -> dict[str, Any]:
+    access_moderate(user)
+    threshold = int(services.settings.moderation_report_threshold)
+    with services.db.read() as conn:
+        return {
+            "counts": store.queue_counts(conn, report_threshold=threshold),
+            "clusters": store.open_clusters(conn),
+        }
+
+
+def comment_details(
+    services: Services, *, user: dict[str, Any] | None, comment_id: int
+) -> dict[str, Any]:
+    access_moderate(user)
+    with services.db.read() as conn:
+        row = comment_store.by_id(conn, comment_id)
+        if row is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        return {
+            "comment": row,
+            "check": store.check_for(conn, comment_id),
+            "reports": store.open_reports(conn, comment_id),
+            "standing": store.standing(conn, row["author_id"]) if row["author_id"] else None,
+        }
+
+
+def standings(services: Services, *, user: dict[str, Any] | None) -> list[dict[str, Any]]:
+    access_moderate(user)
+    with services.db.read() as conn:
+        return store.standings(conn)
+
+
+def threads(services: Services, *, user: dict[str, Any] | None) -> list[dict[str, Any]]:
+    access_moderate(user)
+    with services.db.read() as conn:
+        return store.recent_threads(conn)
+
+
+def audit_log(
+    services: Services, *, user: dict[str, Any] | None, action: str | None = None
+) -> list[dict[str, Any]]:
+    access_moderate(user)
+    with services.db.read() as conn:
+        return store.audit_entries(conn, action=action)
+
+
+def rescreen_edit(
+    services: Services, conn: Connection, *, row: dict[str, Any], thread: dict[str, Any], now: int
+) -> list[events.Event]:
+    """An edited comment goes through the pipeline again. A published one that now fails
+    is held (or rejected); a held one stays held until a moderator decides."""
+    author = user_store.by_id(conn, row["author_id"])
+    assert author is not None  # noqa: S101
+    body = comment_store.by_id(conn, row["id"])["body"]  # type: ignore[index]
+    verdict = screen(
+        services,
+        conn,
+        author=author,
+        site_id=thread["site_id"],
+        thread=thread,
+        body=body,
+        now=now,
+        remote_addr=row["remote_addr"],
+        comment_id=row["id"],
+    )
+    published = record(
+        services,
+        conn,
+        comment_id=row["id"],
+        verdict=verdict,
+        site_id=thread["site_id"],
+        thread_id=thread["id"],
+        author_id=row["author_id"],
+        now=now,
+    )
+    if row["status"] == "visible" and verdict.status != "visible":
+        store.set_status(conn, [row["id"]], verdict.status, verdict.held_reason)
+        _shift_counts(conn, row, -1)
+    return published

@@ -1,0 +1,449 @@
+"""Moderation's SQL: pipeline records, near-duplicate buckets, clusters, reports, standing,
+story modes, the audit log and the moderators' queues."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, literal_column, select, update
+
+from townhall.store.schema import (
+    audit_log,
+    comment_checks,
+    comments,
+    mod_clusters,
+    near_dup_bands,
+    reports,
+    thread_modes,
+    threads,
+    user_standing,
+    users,
+)
+
+QUEUES = ("pending", "reported", "clusters", "approved", "rejected")
+
+
+# --- pipeline records -------------------------------------------------------------------
+def record_check(
+    conn: Connection, *, comment_id: int, reasons: list[dict[str, Any]], **values: Any
+) -> None:
+    conn.execute(delete(comment_checks).where(comment_checks.c.comment_id == comment_id))
+    conn.execute(
+        insert(comment_checks).values(comment_id=comment_id, reasons=json.dumps(reasons), **values)
+    )
+
+
+def check_for(conn: Connection, comment_id: int) -> dict[str, Any] | None:
+    row = (
+        conn.execute(select(comment_checks).where(comment_checks.c.comment_id == comment_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    found = dict(row)
+    found["reasons"] = json.loads(found["reasons"])
+    return found
+
+
+def add_bands(
+    conn: Connection, *, site_id: int, comment_id: int, keys: list[int], now: int
+) -> None:
+    conn.execute(delete(near_dup_bands).where(near_dup_bands.c.comment_id == comment_id))
+    conn.execute(
+        insert(near_dup_bands),
+        [
+            {"site_id": site_id, "band": k, "comment_id": comment_id, "created_at": now}
+            for k in keys
+        ],
+    )
+
+
+_member_columns = (
+    comment_checks.c.comment_id,
+    comment_checks.c.author_id,
+    comment_checks.c.signature,
+    comment_checks.c.cluster_id,
+    comment_checks.c.account_new,
+    comment_checks.c.network,
+    comment_checks.c.thread_id,
+    comments.c.status,
+)
+
+
+def band_neighbours(
+    conn: Connection, *, site_id: int, keys: list[int], since: int
+) -> list[dict[str, Any]]:
+    """Comments since ``since`` sharing at least one bucket with ``keys``."""
+    ids = (
+        select(near_dup_bands.c.comment_id)
+        .where(
+            near_dup_bands.c.site_id == site_id,
+            near_dup_bands.c.band.in_(keys),
+            near_dup_bands.c.created_at >= since,
+        )
+        .distinct()
+        .subquery()
+    )
+    query = (
+        select(*_member_columns)
+        .join(comments, comments.c.id == comment_checks.c.comment_id)
+        .where(comment_checks.c.comment_id.in_(select(ids.c.comment_id)))
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def author_signatures(
+    conn: Connection, *, author_id: int, since: int, limit: int = 20
+) -> list[bytes]:
+    query = (
+        select(comment_checks.c.signature)
+        .where(
+            comment_checks.c.author_id == author_id,
+            comment_checks.c.created_at >= since,
+            comment_checks.c.signature.is_not(None),
+        )
+        .order_by(comment_checks.c.created_at.desc())
+        .limit(limit)
+    )
+    return [bytes(r[0]) for r in conn.execute(query)]
+
+
+def new_account_comments(conn: Connection, *, thread_id: int, since: int) -> list[dict[str, Any]]:
+    query = (
+        select(*_member_columns)
+        .join(comments, comments.c.id == comment_checks.c.comment_id)
+        .where(
+            comment_checks.c.thread_id == thread_id,
+            comment_checks.c.created_at >= since,
+            comment_checks.c.account_new.is_(True),
+            comments.c.status.in_(("visible", "pending")),
+        )
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def recent_decisions(conn: Connection, *, author_id: int, limit: int) -> list[str]:
+    """Statuses of the author's latest screened comments that a moderator decided or that
+    went up unchallenged: visible and rejected only."""
+    query = (
+        select(comments.c.status)
+        .where(comments.c.author_id == author_id, comments.c.status.in_(("visible", "rejected")))
+        .order_by(comments.c.created_at.desc())
+        .limit(limit)
+    )
+    return [r[0] for r in conn.execute(query)]
+
+
+def set_status(
+    conn: Connection, comment_ids: list[int], status: str, held_reason: str | None
+) -> None:
+    if comment_ids:
+        conn.execute(
+            update(comments)
+            .where(comments.c.id.in_(comment_ids))
+            .values(status=status, held_reason=held_reason)
+        )
+
+
+def comments_by_ids(conn: Connection, comment_ids: list[int]) -> list[dict[str, Any]]:
+    if not comment_ids:
+        return []
+    rows = conn.execute(select(comments).where(comments.c.id.in_(comment_ids))).mappings()
+    return [dict(r) for r in rows]
+
+
+def author_comment_ids(conn: Connection, author_id: int, statuses: tuple[str, ...]) -> list[int]:
+    query = select(comments.c.id).where(
+        comments.c.author_id == author_id, comments.c.status.in_(statuses)
+    )
+    return [int(r[0]) for r in conn.execute(query)]
+
+
+# --- clusters ---------------------------------------------------------------------------
+def create_cluster(
+    conn: Connection, *, site_id: int, thread_id: int | None, kind: str, label: str, now: int
+) -> int:
+    result = conn.execute(
+        insert(mod_clusters).values(
+            site_id=site_id, thread_id=thread_id, kind=kind, label=label, created_at=now
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def join_cluster(conn: Connection, comment_ids: list[int], cluster_id: int) -> None:
+    if comment_ids:
+        conn.execute(
+            update(comment_checks)
+            .where(comment_checks.c.comment_id.in_(comment_ids))
+            .values(cluster_id=cluster_id)
+        )
+
+
+def cluster_by_id(conn: Connection, cluster_id: int) -> dict[str, Any] | None:
+    row = (
+        conn.execute(select(mod_clusters).where(mod_clusters.c.id == cluster_id)).mappings().first()
+    )
+    return dict(row) if row else None
+
+
+def cluster_members(conn: Connection, cluster_id: int) -> list[int]:
+    query = select(comment_checks.c.comment_id).where(comment_checks.c.cluster_id == cluster_id)
+    return [int(r[0]) for r in conn.execute(query)]
+
+
+def resolve_cluster(conn: Connection, cluster_id: int, now: int) -> None:
+    conn.execute(
+        update(mod_clusters).where(mod_clusters.c.id == cluster_id).values(resolved_at=now)
+    )
+
+
+def open_clusters(conn: Connection, site_id: int | None = None) -> list[dict[str, Any]]:
+    size = (
+        select(func.count(literal_column("*")))
+        .select_from(comment_checks.join(comments, comments.c.id == comment_checks.c.comment_id))
+        .where(comment_checks.c.cluster_id == mod_clusters.c.id, comments.c.status == "pending")
+        .scalar_subquery()
+    )
+    query = select(mod_clusters, size.label("held")).where(mod_clusters.c.resolved_at.is_(None))
+    if site_id is not None:
+        query = query.where(mod_clusters.c.site_id == site_id)
+    rows = conn.execute(query.order_by(mod_clusters.c.created_at.desc())).mappings()
+    return [dict(r) for r in rows if r["held"]]
+
+
+# --- reports ----------------------------------------------------------------------------
+def add_report(
+    conn: Connection, *, comment_id: int, reporter_id: int, reason: str, text: str | None, now: int
+) -> bool:
+    exists = conn.execute(
+        select(reports.c.id).where(
+            reports.c.comment_id == comment_id, reports.c.reporter_id == reporter_id
+        )
+    ).first()
+    if exists:
+        return False
+    conn.execute(
+        insert(reports).values(
+            comment_id=comment_id, reporter_id=reporter_id, reason=reason, text=text, created_at=now
+        )
+    )
+    return True
+
+
+def open_reports(conn: Connection, comment_id: int) -> list[dict[str, Any]]:
+    query = select(reports).where(
+        reports.c.comment_id == comment_id, reports.c.resolved_at.is_(None)
+    )
+    return [dict(r) for r in conn.execute(query.order_by(reports.c.created_at)).mappings()]
+
+
+def resolve_reports(conn: Connection, comment_ids: list[int], now: int) -> None:
+    if comment_ids:
+        conn.execute(
+            update(reports)
+            .where(reports.c.comment_id.in_(comment_ids), reports.c.resolved_at.is_(None))
+            .values(resolved_at=now)
+        )
+
+
+# --- standing and modes -----------------------------------------------------------------
+def standing(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    row = (
+        conn.execute(select(user_standing).where(user_standing.c.user_id == user_id))
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def set_standing(
+    conn: Connection,
+    *,
+    user_id: int,
+    state: str | None,
+    until: int | None,
+    reason: str | None,
+    automatic: bool,
+    now: int,
+) -> None:
+    conn.execute(delete(user_standing).where(user_standing.c.user_id == user_id))
+    if state is not None:
+        conn.execute(
+            insert(user_standing).values(
+                user_id=user_id,
+                state=state,
+                until=until,
+                reason=reason,
+                automatic=automatic,
+                updated_at=now,
+            )
+        )
+
+
+def standings(conn: Connection) -> list[dict[str, Any]]:
+    query = (
+        select(user_standing, users.c.name, users.c.email)
+        .join(users, users.c.id == user_standing.c.user_id)
+        .order_by(user_standing.c.updated_at.desc())
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def thread_mode(conn: Connection, thread_id: int) -> dict[str, Any] | None:
+    row = (
+        conn.execute(select(thread_modes).where(thread_modes.c.thread_id == thread_id))
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def set_thread_mode(
+    conn: Connection, *, thread_id: int, mode: str, message: str | None, now: int
+) -> None:
+    conn.execute(delete(thread_modes).where(thread_modes.c.thread_id == thread_id))
+    conn.execute(
+        insert(thread_modes).values(thread_id=thread_id, mode=mode, message=message, updated_at=now)
+    )
+
+
+def recent_threads(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+    query = (
+        select(threads, thread_modes.c.mode, thread_modes.c.message)
+        .outerjoin(thread_modes, thread_modes.c.thread_id == threads.c.id)
+        .order_by(threads.c.created_at.desc())
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+# --- audit ------------------------------------------------------------------------------
+def audit(
+    conn: Connection,
+    *,
+    site_id: int | None,
+    actor_id: int | None,
+    action: str,
+    target_type: str,
+    target_id: int,
+    reason: str | None,
+    now: int,
+) -> None:
+    conn.execute(
+        insert(audit_log).values(
+            site_id=site_id,
+            actor_id=actor_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            reason=reason,
+            created_at=now,
+        )
+    )
+
+
+def audit_entries(
+    conn: Connection, *, action: str | None = None, actor_id: int | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    query = select(audit_log, users.c.name.label("actor_name")).outerjoin(
+        users, users.c.id == audit_log.c.actor_id
+    )
+    if action:
+        query = query.where(audit_log.c.action == action)
+    if actor_id is not None:
+        query = query.where(audit_log.c.actor_id == actor_id)
+    query = query.order_by(audit_log.c.created_at.desc(), audit_log.c.id.desc()).limit(limit)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+# --- queues -----------------------------------------------------------------------------
+def queue(
+    conn: Connection, name: str, *, report_threshold: int, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Comments in a moderator queue, each with its thread, author and pipeline record."""
+    report_count = (
+        select(func.count(literal_column("*")))
+        .where(reports.c.comment_id == comments.c.id, reports.c.resolved_at.is_(None))
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            comments,
+            users.c.name.label("author_name"),
+            users.c.created_at.label("author_since"),
+            threads.c.key.label("thread_key"),
+            threads.c.title.label("thread_title"),
+            threads.c.site_id,
+            comment_checks.c.reasons,
+            comment_checks.c.toxicity,
+            comment_checks.c.language,
+            comment_checks.c.cluster_id,
+            report_count.label("report_count"),
+        )
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .outerjoin(users, users.c.id == comments.c.author_id)
+        .outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
+    )
+    if name == "pending":
+        query = query.where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
+        query = query.order_by(comments.c.created_at, comments.c.id)
+    elif name == "reported":
+        query = query.where(
+            comments.c.status.in_(("visible", "pending")), report_count >= report_threshold
+        ).order_by(comments.c.created_at)
+    elif name == "clusters":
+        query = query.where(
+            comments.c.status == "pending", comment_checks.c.cluster_id.is_not(None)
+        )
+        query = query.order_by(comment_checks.c.cluster_id, comments.c.created_at)
+    elif name == "approved":
+        decided = select(audit_log.c.target_id).where(
+            audit_log.c.target_type == "comment", audit_log.c.action == "approve"
+        )
+        query = query.where(comments.c.status == "visible", comments.c.id.in_(decided))
+        query = query.order_by(comments.c.created_at.desc())
+    elif name == "rejected":
+        query = query.where(comments.c.status == "rejected").order_by(comments.c.created_at.desc())
+    else:
+        raise ValueError(name)
+    rows = [dict(r) for r in conn.execute(query.limit(limit)).mappings()]
+    for row in rows:
+        row["reasons"] = json.loads(row["reasons"]) if row["reasons"] else []
+    return rows
+
+
+def queue_counts(conn: Connection, *, report_threshold: int) -> dict[str, int]:
+    pending = conn.execute(
+        select(func.count(literal_column("*")))
+        .select_from(
+            comments.outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
+        )
+        .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
+    ).scalar_one()
+    clustered = conn.execute(
+        select(func.count(literal_column("*")))
+        .select_from(comments.join(comment_checks, comment_checks.c.comment_id == comments.c.id))
+        .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_not(None))
+    ).scalar_one()
+    reported_ids = (
+        select(reports.c.comment_id)
+        .join(comments, comments.c.id == reports.c.comment_id)
+        .where(reports.c.resolved_at.is_(None), comments.c.status.in_(("visible", "pending")))
+        .group_by(reports.c.comment_id)
+        .having(func.count(literal_column("*")) >= report_threshold)
+        .subquery()
+    )
+    reported = conn.execute(
+        select(func.count(literal_column("*"))).select_from(reported_ids)
+    ).scalar_one()
+    return {"pending": int(pending), "reported": int(reported), "clusters": int(clustered)}
+
+
+def has_published(conn: Connection, author_id: int) -> bool:
+    query = select(comments.c.id).where(
+        comments.c.author_id == author_id, comments.c.status == "visible"
+    )
+    return conn.execute(query.limit(1)).first() is not None
