@@ -628,7 +628,7 @@
       return article;
     }
     var meta = h('div', { class: 'townhall__meta' },
-      h('span', { class: 'townhall__author' }, authorName(c)));
+      h('span', { class: 'townhall__author', dir: 'auto' }, authorName(c)));
     if (c.reply_to && c.parent_id !== c.display_parent_id) {
       meta.append(h('span', { class: 'townhall__replyto' }, t('inReplyTo', { name: c.reply_to.name || MESSAGES.anonymous })));
     }
@@ -638,7 +638,8 @@
       meta.append(h('span', { class: 'townhall__pending' }, MESSAGES.pending + (c.held_reason ? ': ' + c.held_reason : '')));
     }
     article.setAttribute('aria-label', authorName(c));
-    var body = h('div', { class: 'townhall__body' });
+    // Readers' text keeps its own direction inside an Arabic (or English) box.
+    var body = h('div', { class: 'townhall__body', dir: 'auto' });
     body.innerHTML = c.html || ''; // sanitised by the server
     article.append(meta, body, this.renderActions(node, article, body));
     if (canEdit(c)) {
