@@ -23,7 +23,7 @@ from townhall.errors import NotSignedIn
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(guard_origin)])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "content": {"application/problem+json": {}}}
-    for code in (400, 401, 403, 409, 413, 422, 429)
+    for code in (400, 401, 403, 404, 409, 410, 413, 415, 422, 429)
 }
 
 
