@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 
 import townhall
 from townhall.api import auth, comments, live, problems
+from townhall.api import moderation as moderation_api
 from townhall.api.limits import BodyLimit
 from townhall.domain import sites
 from townhall.domain.services import Services
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     problems.install(app)
     app.include_router(auth.router)
     app.include_router(comments.router)
+    app.include_router(moderation_api.router)
     app.include_router(live.router)
     app.include_router(pages.widget_router(settings.language))
     if settings.demo:
