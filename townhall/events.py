@@ -51,6 +51,14 @@ class CommentModerated(Event):
     status: str
     action: str
 
+
+@dataclass(frozen=True)
+class CommentsImported(Event):
+    """importers (#6): a batch of an import added ``count`` comments to a thread."""
+
+    count: int
+
+
 Subscriber = Callable[[Event], None]
 
 

@@ -99,6 +99,10 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--moderator", action="store_true")
     create.set_defaults(func=cmd_users_create)
 
+    from townhall.cli import imports  # importers (#6)
+
+    imports.add_parsers(sub)
+
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=cmd_version)
     return root
