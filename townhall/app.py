@@ -15,6 +15,7 @@ from townhall.domain.services import Services
 from townhall.settings import Settings
 from townhall.store.migrate import upgrade
 from townhall.web import pages
+from townhall.web.headers import SecurityHeaders
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> ASGIApp:
@@ -48,7 +49,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         allow_headers=["Content-Type", "Authorization"],
         max_age=600,
     )
-    return BodyLimit(app, int(settings.max_body_bytes))
+    limited = BodyLimit(app, int(settings.max_body_bytes))
+    return SecurityHeaders(limited, public_url=str(settings.public_url))
 
 
 def app_from_env() -> ASGIApp:

@@ -104,3 +104,26 @@ class RateLimited(TownhallError):
         super().__init__(detail)
         self.retry_after = max(1, retry_after)
         self.headers = {"Retry-After": str(self.retry_after)}
+
+
+# --- identity (#5) ---
+
+
+class EmailNotVerified(TownhallError):
+    status, slug, title = 403, "email-not-verified", "Email address not confirmed"
+
+
+class LinkNotValid(TownhallError):
+    status, slug, title = 400, "link-not-valid", "Link not valid"
+
+
+class LinkExpired(TownhallError):
+    status, slug, title = 410, "link-expired", "Link expired"
+
+
+class LinkUsed(TownhallError):
+    status, slug, title = 410, "link-used", "Link already used"
+
+
+class SsoTokenRefused(TownhallError):
+    status, slug, title = 401, "sso-token-refused", "Sign-in token refused"

@@ -57,6 +57,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_max_age", int, 5, "Seconds browsers and CDNs may reuse an anonymous read."),
     Setting("cache_ttl_seconds", int, 300, "Seconds a rendered thread page stays cached."),
     Setting("live_backlog", int, 500, "Live events kept per thread for reconnecting readers."),
+    # identity and notifications (#5)
+    Setting("mailer", str, "outbox", "smtp, or outbox (kept in memory: development, tests)."),
+    Setting("smtp_host", str, "127.0.0.1", "SMTP server that sends Townhall's mail."),
+    Setting("smtp_port", int, 25, "Port of the SMTP server."),
+    Setting("smtp_security", str, "off", "off, starttls or tls (implicit TLS, port 465)."),
+    Setting("smtp_username", str, "", "SMTP login; empty sends without logging in."),
+    Setting("smtp_password", str, "", "SMTP password."),
+    Setting("mail_from", str, "Townhall <townhall@localhost>", "Sender of Townhall's mail."),
+    Setting(
+        "email_verification",
+        str,
+        "optional",
+        "off, optional (mail sent, posting allowed) or required (confirm before posting).",
+    ),
+    Setting("email_link_minutes", int, 60, "How long a verify, reset or sign-in link works."),
+    Setting("sso_max_age_seconds", int, 300, "Oldest SSO token accepted (by its iat)."),
+    Setting("sso_roles", bool, False, "Let SSO tokens make moderators and admins (user.role)."),
     # moderation (#3)
     Setting("moderation_mode", str, "open", "Default story mode: open or premoderated."),
     Setting("moderation_banned_words", str, "", "Comma-separated words rejected (stem* ok)."),

@@ -13,11 +13,12 @@ from townhall.api.deps import (
     current_user,
     guard_origin,
     json_response,
+    own_origin,
     services,
     session_token,
 )
 from townhall.api.schemas import AuthOut, MeOut, Problem, SigninIn, SignupIn
-from townhall.domain import accounts
+from townhall.domain import accounts, email_links
 from townhall.errors import NotSignedIn
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(guard_origin)])
@@ -59,6 +60,7 @@ def signup(payload: SignupIn, request: Request) -> Response:
     user = accounts.create_user(
         svc, email=payload.email, password=payload.password, name=payload.name
     )
+    email_links.after_signup(svc, user, own_origin(request))
     return _signed_in(request, user, 201)
 
 

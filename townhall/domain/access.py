@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from townhall.errors import EditWindowOver, NotFound, NotSignedIn, NotYours
+from townhall.errors import EditWindowOver, EmailNotVerified, NotFound, NotSignedIn, NotYours
 
 STAFF = ("moderator", "admin")
 
@@ -48,3 +48,17 @@ def access_delete(user: dict[str, Any], comment: dict[str, Any]) -> None:
         return
     if comment["author_id"] != user["id"]:
         raise NotYours("You can delete only your own comments.")
+
+
+def access_verified(user: dict[str, Any], verification: str) -> None:
+    """With email_verification=required, readers confirm their address before posting."""
+    if verification != "required":
+        return
+    if user.get("email_verified_at") is not None:
+        return
+    if user["role"] in STAFF:
+        return
+    raise EmailNotVerified(
+        f"Confirm your email address before posting: open the link we sent to {user['email']}"
+        " (POST /api/v1/auth/verification sends a new one)."
+    )

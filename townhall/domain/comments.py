@@ -11,7 +11,13 @@ from sqlalchemy import Connection
 from townhall import events
 from townhall.domain import cursor
 from townhall.domain import moderation as moderation_hook
-from townhall.domain.access import access_delete, access_edit, access_see, access_signed_in
+from townhall.domain.access import (
+    access_delete,
+    access_edit,
+    access_see,
+    access_signed_in,
+    access_verified,
+)
 from townhall.domain.markdown import render
 from townhall.domain.services import Services
 from townhall.domain.views import comment_view, thread_view
@@ -108,6 +114,7 @@ def post_comment(
     remote_addr: str | None = None,
 ) -> dict[str, Any]:
     author = access_signed_in(user, "post comments")
+    access_verified(author, str(services.settings.email_verification))
     check_thread_fields(thread_key, title, url)
     body = check_body(services, body)
     settings = services.settings

@@ -12,6 +12,7 @@ from townhall.domain.ratelimit import RateLimiter
 from townhall.events import EventBus
 from townhall.live import PubSub, build_pubsub
 from townhall.live.memory import MemoryPubSub
+from townhall.notify.mail import Mailer, OutboxMailer, build_mailer
 from townhall.settings import Settings
 from townhall.store.engine import Database
 
@@ -23,6 +24,7 @@ class Services:
     limiter: RateLimiter
     clock: Clock = field(default_factory=SystemClock)
     events: EventBus = field(default_factory=EventBus)
+    mailer: Mailer = field(default_factory=OutboxMailer)
     # scale-out (#4): in-process without Redis, shared by all nodes with it
     cache: Cache = field(default_factory=MemoryCache)
     pubsub: PubSub = field(default_factory=MemoryPubSub)
@@ -42,6 +44,7 @@ class Services:
             cache=build_cache(settings, redis_client),
             pubsub=build_pubsub(settings, redis_client),
             redis=redis_client,
+            mailer=build_mailer(settings),
         )
         broadcast.install(services)
         return services

@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from townhall.errors import InvalidInput
-from townhall.importers import disqus, native, wordpress
+from townhall.importers import disqus, isso, native, wordpress
 from townhall.importers.records import Record
 
 Reader = Callable[[Path, Callable[[int], None] | None], Iterator[Record]]
 
 FORMATS: dict[str, Reader] = {
     "disqus": disqus.read,
+    "isso": isso.read,
     "wordpress": wordpress.read,
     "townhall": native.read,
 }

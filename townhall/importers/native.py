@@ -141,12 +141,12 @@ def iter_json_lines(
 def read(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[Record]:
     first = True
     for where, data in iter_json_lines(path, on_read):
-        if isinstance(data, BadRecord):
+        if isinstance(data, BadRecord) and not first:
             yield data
             continue
-        kind = data.get("type")
+        kind = data.get("type") if isinstance(data, dict) else None
         if first:
-            if kind != "header" or data.get("format") != FORMAT:
+            if not isinstance(data, dict) or kind != "header" or data.get("format") != FORMAT:
                 raise BadImportFile(
                     f"{path.name} does not start with a Townhall export header"
                     f' ({{"type": "header", "format": "{FORMAT}"}}); is it another format?'

@@ -69,6 +69,10 @@ class UrlMap:
         return url
 
 
+def _is_web_address(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(("http://", "https://")) and len(str(url)) <= 2000
+
+
 def _clean_name(name: str) -> str:
     name = unicodedata.normalize("NFC", " ".join(name.split()))
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
@@ -176,7 +180,7 @@ class Importer:
             created = record.created_at if record.created_at is not None else when
             thread = thread_store.create(
                 conn, site_id=site_id, key=key[:500], title=record.title and record.title[:500],
-                url=url if url and len(url) <= 2000 else None, now=created,
+                url=url if _is_web_address(url) else None, now=created,
             )  # fmt: skip
             if not record.is_open:
                 thread_store.set_open(conn, thread["id"], False)

@@ -1,0 +1,1 @@
+"""Ways back to the reader: mail (and, later, notifications, feeds, webhooks)."""
