@@ -7,14 +7,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 import townhall
-from townhall.api import auth, comments, live, problems
+from townhall.api import auth, comments, identity, live, problems
 from townhall.api import moderation as moderation_api
 from townhall.api.limits import BodyLimit
 from townhall.domain import sites
 from townhall.domain.services import Services
 from townhall.settings import Settings
 from townhall.store.migrate import upgrade
-from townhall.web import pages
+from townhall.web import auth_pages, pages
 from townhall.web.headers import SecurityHeaders
 
 
@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     problems.install(app)
     app.include_router(auth.router)
+    app.include_router(identity.router)
+    app.include_router(auth_pages.auth_pages_router())
     app.include_router(comments.router)
     app.include_router(moderation_api.router)
     app.include_router(live.router)
