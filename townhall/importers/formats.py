@@ -6,15 +6,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from townhall.errors import InvalidInput
-from townhall.importers import disqus, isso, native, wordpress
+from townhall.importers import commento, disqus, isso, native, remark42, wordpress
 from townhall.importers.records import Record
 
 Reader = Callable[[Path, Callable[[int], None] | None], Iterator[Record]]
 
 FORMATS: dict[str, Reader] = {
+    "commento": commento.read,
     "disqus": disqus.read,
     "isso": isso.read,
     "wordpress": wordpress.read,
+    "remark42": remark42.read,
     "townhall": native.read,
 }
 
