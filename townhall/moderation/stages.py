@@ -267,19 +267,24 @@ class NearDuplicateStage:
         ]
         if not similar:
             return
-        authors: dict[Any, float] = {sub.author["id"]: 1.0 if sub.account_new else 0.5}
+        # Established accounts quoting the same line are a conversation, not a campaign:
+        # they weigh a quarter of a new account; a shared /24 or /64 adds weight.
+        authors: dict[Any, float] = {sub.author["id"]: 1.0 if sub.account_new else 0.25}
         networks = [sub.network] + [n["network"] for n in similar]
         for n in similar:
-            weight = 1.0 if n["account_new"] else 0.5
+            weight = 1.0 if n["account_new"] else 0.25
             authors[n["author_id"]] = max(authors.get(n["author_id"], 0.0), weight)
         shared = sum(1 for net in networks if net and networks.count(net) > 1)
         weight = sum(authors.values()) + 0.5 * shared
-        if len(authors) >= 3 and weight >= 3.0:
+        new_authors = sum(1 for w in authors.values() if w == 1.0)
+        suspect = [n for n in similar if n["account_new"] or networks.count(n["network"]) > 1]
+        self_suspect = sub.account_new or networks.count(sub.network) > 1
+        if len(authors) >= 3 and new_authors >= 2 and weight >= 3.0 and self_suspect:
             verdict.cluster = {
                 "kind": "near-duplicate",
                 "thread_id": None,
-                "members": [n["comment_id"] for n in similar],
-                "existing": next((n["cluster_id"] for n in similar if n["cluster_id"]), None),
+                "members": [n["comment_id"] for n in suspect],
+                "existing": next((n["cluster_id"] for n in suspect if n["cluster_id"]), None),
                 "label": f"Near-identical comments from {len(authors)} accounts",
             }
 
