@@ -19,7 +19,7 @@ LEET = str.maketrans("0134579@$!|+", "oieastgasiit")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[a-z]")
 # Single letters separated by spaces, dots, dashes or stars: "i d i o t", "f.o.o".
-SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
+SPACED = re.compile(r"(?<!\w)\w([ .\-_*])\w(?:\1\w)+(?!\w)")
 REPEATS = re.compile(r"(\w)\1{2,}")
 DOUBLES = re.compile(r"(\w)\1")
 WORD = re.compile(r"\w+")
