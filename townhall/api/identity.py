@@ -12,7 +12,7 @@ from townhall.api.auth import PROBLEMS, _signed_in
 from townhall.api.deps import client_ip, current_user, guard_origin, json_response, own_origin
 from townhall.api.deps import services as get_services
 from townhall.api.schemas import AuthOut, MeOut, StrictModel
-from townhall.domain import accounts, email_links
+from townhall.domain import accounts, email_links, sites, sso
 from townhall.domain.access import access_signed_in
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(guard_origin)])
@@ -25,6 +25,11 @@ class EmailIn(StrictModel):
 
 class TokenIn(StrictModel):
     token: str = Field(max_length=200, description="The token from the link in the mail.")
+
+
+class SsoIn(StrictModel):
+    site: str = Field(default="default", max_length=64)
+    token: str = Field(max_length=8192, description="The JWT the publisher signed.")
 
 
 class ResetIn(StrictModel):
@@ -79,4 +84,14 @@ def magic_link(payload: EmailIn, request: Request) -> Response:
 @router.post("/magic-link/consume", responses={200: {"model": AuthOut}, **PROBLEMS})
 def magic_link_consume(payload: TokenIn, request: Request) -> Response:
     user = email_links.consume_magic_link(get_services(request), payload.token)
+    return _signed_in(request, user, 200)
+
+
+@router.post("/sso", responses={200: {"model": AuthOut}, **PROBLEMS})
+def sso_sign_in(payload: SsoIn, request: Request) -> Response:
+    """Signs in (creating or updating the account) with a token from the site's own login."""
+    svc = get_services(request)
+    svc.limiter.hit(svc.settings.rate_limit_signin, "sso-ip", client_ip(request), "sign-ins")
+    site = sites.get_site(svc, payload.site)
+    user = sso.sign_in(svc, site, payload.token)
     return _signed_in(request, user, 200)

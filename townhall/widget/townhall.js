@@ -299,7 +299,14 @@
 
   Box.prototype.start = function () {
     var self = this;
-    api('GET', '/auth/me').then(
+    // Publisher SSO (docs/sso.md): the host page's back end signed a token for its reader.
+    var ssoToken = this.root.getAttribute('data-townhall-sso-token');
+    var signIn = ssoToken
+      ? api('POST', '/auth/sso', { site: this.site, token: ssoToken }).then(
+        function (data) { setToken(data.token); },
+        function () { /* refused token: carry on signed out; the API's detail is in the log */ })
+      : Promise.resolve();
+    signIn.then(function () { return api('GET', '/auth/me'); }).then(
       function (data) { self.user = data && data.user; },
       function (err) {
         if (err.status === 401) setToken(null);
