@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from townhall.domain.common_passwords import is_common
 from townhall.domain.passwords import hash_password, verify_password
 from townhall.domain.services import Services
 from townhall.errors import Conflict, InvalidInput, WrongCredentials
@@ -48,12 +49,20 @@ def clean_name(name: str) -> str:
     return name
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, *personal: str) -> None:
+    """Length, then the shipped list of common passwords (and the account's own email
+    or name, when given)."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInput(
             f"The password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters;"
             f" it is {len(password)}.",
             errors=[{"field": "password", "message": f"Use at least {MIN_PASSWORD} characters."}],
+        )
+    if is_common(password, *personal):
+        raise InvalidInput(
+            "This password is one of the first ones attackers try. Choose another: a few"
+            " unrelated words make a strong one.",
+            errors=[{"field": "password", "message": "Too common; choose another."}],
         )
 
 
@@ -70,7 +79,7 @@ def create_user(
 ) -> dict[str, Any]:
     email = normalise_email(email)
     name = clean_name(name)
-    check_password(password)
+    check_password(password, email, name)
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}; got {role!r}.")
     password_hash = hash_password(password)
