@@ -10,7 +10,7 @@ import townhall
 from townhall.api import auth, comments, identity, live, problems
 from townhall.api import moderation as moderation_api
 from townhall.api.limits import BodyLimit
-from townhall.domain import sites
+from townhall.domain import moderation, sites
 from townhall.domain.services import Services
 from townhall.settings import Settings
 from townhall.store.migrate import upgrade
@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     services = services or Services.build(settings)
     upgrade(services.db.url)
     sites.ensure_default_site(services)
+    moderation.warm_up(services)
 
     app = FastAPI(
         title="Townhall",

@@ -41,6 +41,15 @@ def pipeline_for(services: Services) -> Pipeline:
     return found
 
 
+def warm_up(services: Services) -> None:
+    """Load the shipped models at start-up, so no reader's first comment waits for them."""
+    from townhall.moderation.classifier import language_guesser, shipped_model
+
+    pipeline_for(services)
+    shipped_model()
+    language_guesser()
+
+
 # --- the hook in post_comment / edit_comment ---------------------------------------------
 def screen(
     services: Services,
