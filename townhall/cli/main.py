@@ -36,6 +36,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=str(settings.log_level),
         proxy_headers=False,
         server_header=False,
+        # Live-update streams never end by themselves; don't let them hold a restart.
+        timeout_graceful_shutdown=5,
     )
     return 0
 
