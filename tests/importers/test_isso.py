@@ -70,3 +70,16 @@ def test_a_file_that_is_not_isso_is_refused(townhall_cli: Any, tmp_path: Path, c
     sqlite3.connect(other).close()
     assert townhall_cli("import", "isso", str(other), "--quiet") == 2
     assert "other.db is not an Isso database" in capsys.readouterr().err
+
+
+def test_imported_likes_stay_when_readers_react(
+    townhall_cli: Any, make_reader: Any, tmp_path: Path
+) -> None:
+    db = make_isso_db(tmp_path / "comments.db")
+    assert townhall_cli("import", "isso", str(db), "--quiet") == 0
+    reader = make_reader("Newcomer")
+    first = flatten(reader.thread("/2020/09/rail-strike/")["comments"])[0]
+    assert first["reaction_count"] == 4
+    url = f"/api/v1/comments/{first['id']}/reaction"
+    assert reader.http.put(url).json() == {"reaction_count": 5, "reacted": True}
+    assert reader.http.delete(url).json() == {"reaction_count": 4, "reacted": False}

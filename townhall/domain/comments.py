@@ -266,9 +266,8 @@ def set_reaction(
             changed = reaction_store.add(conn, comment_id, reader["id"], services.clock.now_ms())
         else:
             changed = reaction_store.remove(conn, comment_id, reader["id"])
-        count = reaction_store.count(conn, comment_id)
-        if changed:
-            comment_store.set_reaction_count(conn, comment_id, count)
+        delta = (1 if on else -1) if changed else 0
+        count = comment_store.add_to_reaction_count(conn, comment_id, delta)
         thread = thread_store.by_id(conn, row["thread_id"])
     assert thread is not None  # noqa: S101
     if changed:
@@ -368,6 +367,16 @@ def read_replies(
     rows = rows[:limit]
     next_cursor = cursor.encode(rows[-1]["created_at"], rows[-1]["id"]) if more else None
     return {"replies": [make(r, thread["key"]) for r in rows], "next_cursor": next_cursor}
+
+
+def read_comment(
+    services: Services, *, user: dict[str, Any] | None, comment_id: int
+) -> dict[str, Any]:
+    """One comment without its replies, for a live update of a box that has the rest."""
+    with services.db.read() as conn:
+        row = _load(conn, comment_id)
+        access_see(user, row)
+        return _one_view(services, conn, user, comment_id)
 
 
 def counts(services: Services, *, site: dict[str, Any], keys: list[str]) -> dict[str, int]:

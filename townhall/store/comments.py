@@ -89,8 +89,15 @@ def add_to_reply_count(conn: Connection, comment_id: int, delta: int) -> None:
     )
 
 
-def set_reaction_count(conn: Connection, comment_id: int, count: int) -> None:
-    conn.execute(update(comments).where(comments.c.id == comment_id).values(reaction_count=count))
+def add_to_reaction_count(conn: Connection, comment_id: int, delta: int) -> int:
+    """Counts move by delta: imported comments carry likes that have no reaction rows."""
+    conn.execute(
+        update(comments)
+        .where(comments.c.id == comment_id)
+        .values(reaction_count=comments.c.reaction_count + delta)
+    )
+    query = select(comments.c.reaction_count).where(comments.c.id == comment_id)
+    return int(conn.execute(query).scalar_one())
 
 
 def top_level_page(

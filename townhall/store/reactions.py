@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, literal_column, select
+from sqlalchemy import Connection, delete, insert, select
 
 from townhall.store.schema import reactions
 
@@ -25,11 +25,6 @@ def remove(conn: Connection, comment_id: int, user_id: int) -> bool:
         )
     )
     return result.rowcount > 0
-
-
-def count(conn: Connection, comment_id: int) -> int:
-    query = select(func.count(literal_column("*"))).where(reactions.c.comment_id == comment_id)
-    return int(conn.execute(query).scalar_one())
 
 
 def reacted_by(conn: Connection, user_id: int, comment_ids: list[int]) -> set[int]:
