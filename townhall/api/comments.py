@@ -100,6 +100,16 @@ def read_replies(
     return json_response(page)
 
 
+@router.get("/comments/{comment_id}", responses={200: {"model": CommentOut}, **PROBLEMS})
+def read_comment(
+    request: Request,
+    comment_id: int = CommentId,
+    user: dict[str, Any] | None = Depends(current_user),
+) -> Response:
+    view = comments.read_comment(services(request), user=user, comment_id=comment_id)
+    return json_response(view)
+
+
 @router.patch("/comments/{comment_id}", responses={200: {"model": CommentOut}, **PROBLEMS})
 def edit_comment(
     payload: EditIn,

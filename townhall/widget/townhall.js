@@ -51,6 +51,8 @@
     deleted: 'This comment was deleted.',
     pending: 'Awaiting moderation',
     loadMore: 'Load more comments',
+    newComments: { one: '{n} new comment', other: '{n} new comments' },
+    showLatest: 'Show the latest comments',
     moreReplies: 'Show more replies',
     closed: 'Comments are closed.',
     justNow: 'just now',
@@ -314,7 +316,7 @@
       }
     ).then(function () {
       self.renderAccount();
-      self.load();
+      self.load().then(function () { self.startLive(); });
     });
   };
 
@@ -502,6 +504,7 @@
       if (wasOpen !== self.open) self.renderAccount();
       self.setCount(data.thread.comment_count || 0);
       self.addPage(data);
+      if (self.events) self.liveLoaded();
     }, function (err) {
       self.statusEl.hidden = true;
       showError(self.loadError, err);
@@ -798,6 +801,7 @@
   };
 
   Box.prototype.removeComment = function (node) {
+    if (!node.li.isConnected) return; // a live update took it away first
     var c = node.comment;
     if (c.status === 'visible') this.setCount(this.count - 1);
     var focusTarget;
@@ -819,6 +823,182 @@
       this.updateEmpty();
     }
     focusTarget.focus();
+  };
+
+  // ---- live updates ------------------------------------------------------------------------
+  // One EventSource per box on the thread's public event stream (no credentials needed). The
+  // browser reconnects by itself and sends Last-Event-ID, so the server replays what was missed.
+  // Events are handled one at a time, in order; each fetches the comment it names.
+
+  Box.prototype.startLive = function () {
+    var self = this;
+    if (this.events || !window.EventSource) return;
+    this.fresh = []; // new comments waiting behind the "N new comments" button
+    this.liveQueue = Promise.resolve();
+    this.liveHeard = 0; // arrivals not yet announced
+    this.events = new EventSource(apiBase + '/api/v1/threads/events' + query({ site: this.site, thread: this.thread }));
+    ['new', 'edited', 'deleted', 'moderated', 'reset'].forEach(function (type) {
+      self.events.addEventListener(type, function (ev) {
+        var id = null;
+        try { id = JSON.parse(ev.data).id; } catch (e) { /* no id to act on */ }
+        self.liveQueue = self.liveQueue.then(function () { return self.onLive(type, id); })
+          .catch(function () { /* one lost update must not stop the ones after it */ });
+      });
+    });
+  };
+
+  // The comment as this reader may see it; null when it is gone or hidden from them.
+  function fetchComment(id) {
+    return api('GET', '/comments/' + id).catch(function (err) {
+      if (err.status === 404) return null;
+      throw err;
+    });
+  }
+
+  Box.prototype.onLive = function (type, id) {
+    var self = this;
+    if (type === 'reset') {
+      this.liveStale = true;
+      return this.showFresh();
+    }
+    if (id == null) return;
+    if (type === 'deleted') return this.liveRemove(id);
+    return fetchComment(id).then(function (c) {
+      if (!c || (c.status === 'deleted' && type !== 'new')) self.liveRemove(id);
+      else if (type === 'new' && !self.nodes[c.id]) self.liveNew(c);
+      else self.liveUpdate(c);
+    });
+  };
+
+  Box.prototype.liveNew = function (c) {
+    if (c.mine || c.status !== 'visible') return; // the reader's own: their box shows it already
+    var parentId = c.display_parent_id != null ? c.display_parent_id : c.parent_id;
+    if (parentId != null && this.nodes[parentId]) {
+      // A reply to a comment on the page goes straight in under it.
+      this.setCount(this.count + 1);
+      this.highlight(this.insert(c, false));
+    } else {
+      this.fresh = this.fresh.filter(function (f) { return f.id !== c.id; }).concat([c]);
+      this.showFresh();
+    }
+    this.heard();
+  };
+
+  // The "N new comments" button above the list; after a reset it reloads the whole thread.
+  Box.prototype.showFresh = function () {
+    var self = this;
+    var n = this.fresh.filter(function (c) { return !self.nodes[c.id]; }).length;
+    if (!this.freshBtn) {
+      if (!n && !this.liveStale) return;
+      this.freshBtn = button('', function () { self.insertFresh(); }, 'townhall__fresh');
+      this.list.before(this.freshBtn);
+    }
+    this.freshBtn.textContent = this.liveStale ? MESSAGES.showLatest : t('newComments', { count: n, n: n.toLocaleString(lang) });
+    this.freshBtn.hidden = !n && !this.liveStale;
+  };
+
+  Box.prototype.insertFresh = function () {
+    var self = this;
+    var fresh = this.fresh;
+    var focus = null;
+    this.fresh = [];
+    this.freshBtn.hidden = true;
+    if (this.liveStale) {
+      this.liveStale = false;
+      return this.load().then(function () { self.countEl.focus(); });
+    }
+    // In arrival order: on a newest-first list the latest ends up on top, and gets the focus.
+    fresh.forEach(function (c) {
+      if (self.nodes[c.id]) return;
+      var node = self.insert(c, true);
+      self.setCount(self.count + 1);
+      self.highlight(node);
+      if (!focus || self.sort !== 'oldest') focus = node;
+    });
+    this.updateEmpty();
+    if (focus) focus.article.focus();
+  };
+
+  // After a (re)load the page is current: forget what it now shows, and any reset.
+  Box.prototype.liveLoaded = function () {
+    this.liveStale = false;
+    this.showFresh();
+  };
+
+  // Refreshes a comment on the page (or waiting to be shown) with what the server says now.
+  Box.prototype.liveUpdate = function (c) {
+    this.fresh = this.fresh.map(function (f) { return f.id === c.id ? c : f; });
+    var node = this.nodes[c.id];
+    if (!node) return;
+    var old = node.comment;
+    var body = node.article.querySelector('.townhall__body');
+    if (old.status === c.status && body) {
+      if (old.html === c.html) return;
+      // Only the text changed: swap it, keeping focus, open forms and buttons where they are.
+      old.html = c.html;
+      old.edited_at = c.edited_at;
+      if (c.body != null) old.body = c.body;
+      body.innerHTML = c.html; // sanitised by the server
+      var meta = node.article.querySelector('.townhall__meta');
+      if (c.edited_at && meta && !meta.querySelector('.townhall__edited')) {
+        meta.append(h('span', { class: 'townhall__edited', title: new Date(c.edited_at).toLocaleString(lang) }, MESSAGES.edited));
+      }
+      this.highlight(node);
+      return;
+    }
+    // The status changed (held, approved…): draw it again.
+    this.setCount(this.count + (c.status === 'visible') - (old.status === 'visible'));
+    var focused = node.article.contains(document.activeElement);
+    var fresh = this.renderComment(mergeReplies(c, old));
+    if (focused) fresh.article.focus();
+  };
+
+  // Takes a comment off the page, or leaves the deleted placeholder when replies hang under it.
+  Box.prototype.liveRemove = function (id) {
+    this.fresh = this.fresh.filter(function (f) { return f.id !== id; });
+    this.showFresh();
+    var node = this.nodes[id];
+    if (!node) return;
+    var c = node.comment;
+    var focused = node.li.contains(document.activeElement);
+    if (c.status === 'visible') this.setCount(this.count - 1);
+    if (node.replies.children.length) {
+      if (c.status === 'deleted') return;
+      c.status = 'deleted';
+      c.author = null;
+      c.html = '';
+      c.mine = false;
+      var placeholder = this.renderComment(c);
+      if (focused) placeholder.article.focus();
+      return;
+    }
+    node.li.remove();
+    delete this.nodes[id];
+    this.updateEmpty();
+    if (focused) this.countEl.focus();
+    // A placeholder whose last reply went goes too, as on the server.
+    var up = this.nodes[c.display_parent_id != null ? c.display_parent_id : c.parent_id];
+    if (up && up.comment.status === 'deleted' && !up.replies.children.length) this.liveRemove(up.comment.id);
+  };
+
+  Box.prototype.highlight = function (node) {
+    var a = node.article;
+    a.classList.remove('townhall__comment--live');
+    void a.offsetWidth; // restarts the animation on a second change
+    a.classList.add('townhall__comment--live');
+  };
+
+  // One polite announcement per burst of arrivals, not one per event.
+  Box.prototype.heard = function () {
+    var self = this;
+    this.liveHeard += 1;
+    if (this.heardTimer) return;
+    this.heardTimer = setTimeout(function () {
+      var n = self.liveHeard;
+      self.liveHeard = 0;
+      self.heardTimer = null;
+      self.announce(t('newComments', { count: n, n: n.toLocaleString(lang) }));
+    }, 1000);
   };
 
   // ---- start -------------------------------------------------------------------------------
