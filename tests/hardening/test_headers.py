@@ -87,3 +87,14 @@ def test_hsts_only_over_https(settings: Settings, services: Services, app: Any) 
     assert "strict-transport-security" not in TestClient(app).get("/api/v1/auth/me").headers
     secure = TestClient(app, base_url="https://comments.example.org")
     assert secure.get("/api/v1/auth/me").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_a_revalidated_page_keeps_its_own_policy(demo_app: Any) -> None:
+    """A 304 must not carry the API's sandbox policy: browsers would apply it to the
+    cached demo page and block its scripts."""
+    client = TestClient(demo_app)
+    first = client.get("/")
+    assert first.headers["content-security-policy"] == PAGE_POLICY
+    again = client.get("/", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert "content-security-policy" not in again.headers

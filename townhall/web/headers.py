@@ -44,7 +44,7 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 media = dict(headers).get(b"content-type", b"").split(b";")[0].strip().lower()
-                extra = headers_for(path, media.decode("latin-1"), https)
+                extra = headers_for(path, media.decode("latin-1"), https, message["status"])
                 headers += [(k.encode(), v.encode()) for k, v in extra if k.encode() not in names]
                 message = {**message, "headers": headers}
             await send(message)
@@ -52,7 +52,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def headers_for(path: str, media_type: str, https: bool) -> list[tuple[str, str]]:
+def headers_for(
+    path: str, media_type: str, https: bool, status: int = 200
+) -> list[tuple[str, str]]:
     """The security headers one answer gets (lower-case names)."""
     headers = [
         ("x-content-type-options", "nosniff"),
@@ -60,7 +62,9 @@ def headers_for(path: str, media_type: str, https: bool) -> list[tuple[str, str]
     ]
     if https:
         headers.append(("strict-transport-security", HSTS))
-    if path.startswith("/widget/") or path in UNPOLICED:
+    # A 304 carries no content type, and its headers replace the cached page's: a policy
+    # chosen for it would be the API's and would stop the cached page's scripts.
+    if path.startswith("/widget/") or path in UNPOLICED or status == 304:
         return headers
     if media_type == "text/html":
         headers += [("content-security-policy", PAGE_POLICY), ("x-frame-options", "DENY")]
