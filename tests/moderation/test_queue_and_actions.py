@@ -150,6 +150,19 @@ def test_an_edit_that_turns_abusive_is_held_again(make_reader: Any) -> None:
     assert other.thread()["comments"] == [] and other.thread()["thread"]["comment_count"] == 0
 
 
+def test_fixing_a_typo_is_not_repeated_text(make_reader: Any) -> None:
+    author = make_reader("Olena")
+    comment = author.post("Thnak you for this report from the bridge at night.")
+    fixed = author.http.patch(
+        f"/api/v1/comments/{comment['id']}",
+        json={"body": "Thank you for this report from the bridge at night."},
+    )
+    assert fixed.json()["status"] == "visible", fixed.json()["held_reason"]
+    again = author.post("Thank you for this report from the bridge at night!")
+    assert again["status"] == "pending"  # the same text twice is still held
+    assert again["held_reason"] == "You posted nearly the same text already."
+
+
 def test_non_english_is_marked_not_scored(make_reader: Any, moderator: Reader) -> None:
     author = make_reader()
     comment = author.post("Дякую за чесний репортаж з фронту, чекаємо на продовження.")

@@ -217,7 +217,9 @@ class SpamStage:
         for raw in (
             []
             if short
-            else store.author_signatures(sub.conn, author_id=sub.author["id"], since=since)
+            else store.author_signatures(
+                sub.conn, author_id=sub.author["id"], since=since, exclude=sub.comment_id
+            )
         ):
             if minhash.similarity(sig, minhash.from_bytes(raw)) >= 0.8:
                 verdict.hold(

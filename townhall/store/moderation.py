@@ -95,14 +95,16 @@ def band_neighbours(
 
 
 def author_signatures(
-    conn: Connection, *, author_id: int, since: int, limit: int = 20
+    conn: Connection, *, author_id: int, since: int, exclude: int | None = None, limit: int = 20
 ) -> list[bytes]:
+    """The author's recent texts, but never the comment being edited (``exclude``)."""
     query = (
         select(comment_checks.c.signature)
         .where(
             comment_checks.c.author_id == author_id,
             comment_checks.c.created_at >= since,
             comment_checks.c.signature.is_not(None),
+            comment_checks.c.comment_id != (exclude if exclude is not None else -1),
         )
         .order_by(comment_checks.c.created_at.desc())
         .limit(limit)
