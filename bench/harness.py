@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +183,12 @@ class Bench:
 
     # ------------------------------------------------------------ Townhall
 
-    def townhall(self) -> None:
+    # Each server is a generator that pauses between its measurements, so main() can run the
+    # same measurement on every server back to back: a change in the machine's load then hits
+    # all of them alike, not whichever happens to run last.
+    # Steps: setup | read20 | read1000 | counts | post, each ended by a yield.
+
+    def townhall(self) -> Iterator[None]:
         th = Townhall(self.work, self.args.python, self.args.workers)
         label = f"Townhall, uvicorn {self.args.workers} worker{'s' * (self.args.workers > 1)}"
         self.say(f"starting {label} on port {th.port}")
@@ -203,11 +209,12 @@ class Bench:
         self.facts["counts_check"]["Townhall"] = self.check_counts(answer["counts"])
         client.close()
         base = f"http://127.0.0.1:{th.port}"
+        yield
         for key, path in (("t20", th.thread_path("t20")), ("t1000", th.thread_path("t1000"))):
             self.wrk(f"th_read{key[1:]}", f"read {key[1:]}-comment thread", label, base + path)
             self.settle(proc, f"th_read{key[1:]}")
-        self.wrk("th_counts", "counts of 50 articles", label, base + th.counts_path(keys))
-        self.settle(proc, "th_counts")
+            if key == "t20":
+                yield
         self.wrk(
             "th_read20_256",
             "read 20-comment thread, 256 connections",
@@ -217,6 +224,10 @@ class Bench:
             timeout=2,
         )
         self.settle(proc, "th_read20_256")
+        yield
+        self.wrk("th_counts", "counts of 50 articles", label, base + th.counts_path(keys))
+        self.settle(proc, "th_counts")
+        yield
         post_env = {
             "BENCH_TOKENS": ",".join(seeder.tokens),
             "BENCH_WORDS": " ".join(seed.VOCABULARY),
@@ -315,7 +326,7 @@ class Bench:
 
     # ------------------------------------------------------------ nginx
 
-    def nginx(self) -> None:
+    def nginx(self) -> Iterator[None]:
         ng = Nginx(self.work)
         proc = ng.start(self.started)
         base = f"http://127.0.0.1:{ng.port}"
@@ -326,12 +337,14 @@ class Bench:
             if status != 200 or body != expected:
                 raise RuntimeError(f"nginx does not serve Townhall's {key} body byte for byte")
         client.close()
+        yield
         self.wrk(
             "nginx_read20",
             "read 20-comment thread",
             "nginx, Townhall's bytes as a file",
             base + "/t20.json",
         )
+        yield
         self.wrk(
             "nginx_read1000",
             "read 1000-comment thread",
@@ -343,7 +356,7 @@ class Bench:
 
     # ------------------------------------------------------------ Isso
 
-    def isso(self, venv: Path) -> None:
+    def isso(self, venv: Path) -> Iterator[None]:
         isso = Isso(self.work, venv, self.args.workers)
         label = f"Isso, gunicorn {self.args.workers} worker{'s' * (self.args.workers > 1)}"
         self.say(f"starting {label} on port {isso.port}")
@@ -364,6 +377,7 @@ class Bench:
         body_file = self.work / "isso-count-body.json"
         body_file.write_text(json.dumps([f"/{key}" for key in keys]))
         base = f"http://127.0.0.1:{isso.port}"
+        yield
         after: list[dict[str, Any]] = []
         # A fresh server per run: gunicorn's sync workers go on answering the requests wrk
         # abandoned in the listen queue (for a minute after a 1,000-comment run), which would
@@ -392,7 +406,9 @@ class Bench:
                 {"BENCH_THREAD": "tpost", "BENCH_WORDS": " ".join(seed.VOCABULARY)},
             ),
         ]
-        for key, label_run, url, mode, env in plan:
+        for step, (key, label_run, url, mode, env) in enumerate(plan):
+            if step:
+                yield
             if self.left() < self.args.seconds + 35:
                 self.runs.append(
                     {"key": key, "label": label_run, "server": label, "skipped": "time budget"}
@@ -508,10 +524,12 @@ def main(argv: list[str]) -> int:
         ensure_tools(work / "install.log", timeout=min(300, bench.left() - 200))
         venv = None if args.no_isso else ensure_isso(work / "install.log", timeout=300)
         env = environment(args, venv)
-        bench.townhall()
-        bench.nginx()
+        servers = [bench.townhall(), bench.nginx()]
         if venv is not None:
-            bench.isso(venv)
+            servers.append(bench.isso(venv))
+        for _step in ("setup", "read20", "read1000", "counts", "post"):
+            for server in servers:
+                next(server, None)
         env["elapsed"] = f"{time.monotonic() - bench.t0:.0f} s"
         text, table, last = report.render(env, bench.runs, bench.facts, args)
         args.out.parent.mkdir(parents=True, exist_ok=True)
