@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 import townhall
-from townhall.api import auth, comments, identity, live, problems
+from townhall.api import auth, comments, identity, live, problems, security
 from townhall.api import moderation as moderation_api
 from townhall.api.limits import BodyLimit
 from townhall.domain import moderation, sites
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     problems.install(app)
     app.include_router(auth.router)
     app.include_router(identity.router)
+    app.include_router(security.router)  # identity (#5): two-factor, sessions
     app.include_router(auth_pages.auth_pages_router())
     app.include_router(comments.router)
     app.include_router(moderation_api.router)

@@ -127,3 +127,22 @@ class LinkUsed(TownhallError):
 
 class SsoTokenRefused(TownhallError):
     status, slug, title = 401, "sso-token-refused", "Sign-in token refused"
+
+
+# --- identity, continued (#5): staff two-factor, notifications, webhooks, OIDC ---
+
+
+class SecondFactorRequired(TownhallError):
+    status, slug, title = 401, "second-factor-required", "Authenticator code required"
+
+
+class SecondFactorWrong(TownhallError):
+    status, slug, title = 401, "second-factor-wrong", "Authenticator code wrong"
+
+
+class SecondFactorEnrolmentRequired(TownhallError):
+    status, slug, title = 403, "second-factor-enrolment-required", "Two-factor setup required"
+
+
+class OidcFailed(TownhallError):
+    status, slug, title = 400, "oidc-failed", "Sign-in with the provider failed"

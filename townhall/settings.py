@@ -74,6 +74,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("email_link_minutes", int, 60, "How long a verify, reset or sign-in link works."),
     Setting("sso_max_age_seconds", int, 300, "Oldest SSO token accepted (by its iat)."),
     Setting("sso_roles", bool, False, "Let SSO tokens make moderators and admins (user.role)."),
+    Setting("staff_2fa_required", bool, False, "Moderators and admins sign in with a TOTP code."),
+    Setting("reply_mail_minutes", int, 15, "Minutes between two reply mails to one reader."),
+    Setting("webhook_timeout_seconds", float, 5.0, "Timeout of one webhook delivery attempt."),
+    Setting("webhook_max_attempts", int, 8, "Attempts before a webhook delivery is given up."),
     # moderation (#3)
     Setting("moderation_mode", str, "open", "Default story mode: open or premoderated."),
     Setting("moderation_banned_words", str, "", "Comma-separated words rejected (stem* ok)."),
@@ -95,6 +99,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("moderation_standing_rejections", float, 0.6, "Rejected share that premoderates."),
     Setting("moderation_external_url", str, "", "External checker URL; empty turns it off."),
     Setting("moderation_external_timeout_ms", int, 800, "Timeout of the external checker."),
+    # Isso-compatible API (#6): Isso's own embed.min.js, pointed at Townhall.
+    Setting("isso_prefix", str, "/isso", "Path of the Isso-compatible API; empty turns it off."),
+    Setting("isso_site", str, "default", "The site that comments through the Isso API go to."),
+    Setting(
+        "isso_secret", str, "", "Key signing Isso edit cookies; empty: random at each start."
+    ),
 )
 
 

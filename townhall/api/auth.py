@@ -18,7 +18,7 @@ from townhall.api.deps import (
     session_token,
 )
 from townhall.api.schemas import AuthOut, MeOut, Problem, SigninIn, SignupIn
-from townhall.domain import accounts, email_links
+from townhall.domain import accounts, email_links, second_factor
 from townhall.errors import NotSignedIn
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(guard_origin)])
@@ -71,6 +71,7 @@ def signin(payload: SigninIn, request: Request) -> Response:
     svc.limiter.hit(rule, "signin-ip", client_ip(request), "sign-in attempts")
     svc.limiter.hit(rule, "signin-email", payload.email.strip().lower(), "sign-in attempts")
     user = accounts.sign_in(svc, email=payload.email, password=payload.password)
+    second_factor.check_sign_in(svc, user, payload.totp)  # staff security (#5)
     return _signed_in(request, user, 200)
 
 

@@ -20,6 +20,9 @@ class SignupIn(StrictModel):
 class SigninIn(StrictModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
+    totp: str | None = Field(
+        default=None, max_length=64, description="Authenticator or recovery code (#5)."
+    )
 
 
 class CommentIn(StrictModel):

@@ -84,6 +84,26 @@ def revoke_other_sessions(conn: Connection, user_id: int, keep_token_hash: str |
     return int(conn.execute(query).rowcount)
 
 
+def sessions_of(conn: Connection, user_id: int, now: int) -> list[dict[str, Any]]:
+    query = (
+        select(
+            sessions.c.id,
+            sessions.c.token_hash,
+            sessions.c.created_at,
+            sessions.c.expires_at,
+            sessions.c.user_agent,
+        )
+        .where(sessions.c.user_id == user_id, sessions.c.expires_at > now)
+        .order_by(sessions.c.created_at.desc(), sessions.c.id.desc())
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def revoke_session(conn: Connection, user_id: int, session_id: int) -> bool:
+    query = delete(sessions).where(sessions.c.user_id == user_id, sessions.c.id == session_id)
+    return conn.execute(query).rowcount == 1
+
+
 # --- SSO keys ------------------------------------------------------------------------------
 
 

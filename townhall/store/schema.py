@@ -272,3 +272,116 @@ import_keys = Table(
     Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
     Index("ix_import_keys_comment_id", "comment_id"),
 )
+
+# --- identity, continued (issue #5): staff TOTP, recovery codes, reply notifications, ---
+# --- webhooks, OpenID Connect providers ------------------------------------------------
+
+# A staff member's TOTP secret; it counts only once confirmed with a first code. last_step
+# is the 30-second step of the last accepted code, so a code cannot be replayed.
+totp_secrets = Table(
+    "totp_secrets",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("confirmed_at", BigInteger, nullable=True),
+    Column("last_step", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# One-time recovery codes, kept as SHA-256 only.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_recovery_codes_user", "user_id"),
+)
+
+# A reader's notification choices. ``key`` signs their unsubscribe and feed links; a new
+# key retires every link handed out before.
+notify_prefs = Table(
+    "notify_prefs",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("reply_email", Boolean, nullable=False, server_default="0"),
+    Column("key", String(64), nullable=False),
+    Column("last_mailed_at", BigInteger, nullable=True),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# "Someone answered you": the in-box list, and the queue of the batched reply mail.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("site_id", Id, nullable=False),
+    Column("thread_id", Id, nullable=False),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("read_at", BigInteger, nullable=True),
+    Column("mailed_at", BigInteger, nullable=True),
+    UniqueConstraint("user_id", "comment_id", "kind", name="uq_notifications_once"),
+    Index("ix_notifications_user_recent", "user_id", "created_at"),
+    Index("ix_notifications_unmailed", "mailed_at", "user_id"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("events", String(300), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_webhooks_site", "site_id"),
+)
+
+# Every attempt's outcome, for the admins' delivery log; next_attempt_at drives retries.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("webhook_id", Id, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", BigInteger, nullable=True),
+    Column("delivered_at", BigInteger, nullable=True),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_webhook_deliveries_hook", "webhook_id", "created_at"),
+    Index("ix_webhook_deliveries_due", "next_attempt_at"),
+)
+
+# A site's OpenID Connect providers (Google, GitHub via an OIDC bridge, Keycloak...).
+oidc_providers = Table(
+    "oidc_providers",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(300), nullable=False),
+    Column("client_secret", String(500), nullable=False),
+    Column("scope", String(300), nullable=False, server_default="openid email profile"),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("site_id", "name", name="uq_oidc_providers_site_name"),
+)
+
+# A sign-in on its way through a provider: the PKCE verifier and nonce wait here.
+oidc_states = Table(
+    "oidc_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("provider_id", Id, ForeignKey("oidc_providers.id", ondelete="CASCADE"), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("nonce", String(64), nullable=False),
+    Column("return_to", String(2000), nullable=True),
+    Column("expires_at", BigInteger, nullable=False),
+)
