@@ -41,7 +41,6 @@ class ReactionChanged(Event):
     reaction_count: int
 
 
-
 @dataclass(frozen=True)
 class CommentModerated(Event):
     """moderation (#3): a comment changed status by a moderator or the pipeline

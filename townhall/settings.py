@@ -102,9 +102,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Isso-compatible API (#6): Isso's own embed.min.js, pointed at Townhall.
     Setting("isso_prefix", str, "/isso", "Path of the Isso-compatible API; empty turns it off."),
     Setting("isso_site", str, "default", "The site that comments through the Isso API go to."),
-    Setting(
-        "isso_secret", str, "", "Key signing Isso edit cookies; empty: random at each start."
-    ),
+    Setting("isso_secret", str, "", "Key signing Isso edit cookies; empty: random at each start."),
 )
 
 
