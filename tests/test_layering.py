@@ -7,8 +7,23 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "townhall"
 FORBIDDEN = {
-    "store": ("townhall.domain", "townhall.api", "townhall.web", "townhall.cli"),
-    "domain": ("townhall.api", "townhall.web", "townhall.cli", "fastapi", "starlette"),
+    "store": (
+        "townhall.domain",
+        "townhall.api",
+        "townhall.web",
+        "townhall.cli",
+        "townhall.dashboard",
+    ),
+    "domain": (
+        "townhall.api",
+        "townhall.web",
+        "townhall.cli",
+        "townhall.dashboard",
+        "fastapi",
+        "starlette",
+    ),
+    # The dashboard reads and acts through domain verbs, never through SQL of its own.
+    "dashboard": ("townhall.store",),
 }
 
 

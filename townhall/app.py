@@ -9,7 +9,9 @@ from starlette.types import ASGIApp
 import townhall
 from townhall.api import auth, comments, identity, live, problems, security
 from townhall.api import moderation as moderation_api
+from townhall.api.isso import isso_router
 from townhall.api.limits import BodyLimit
+from townhall.dashboard.views import dashboard_router
 from townhall.domain import moderation, sites
 from townhall.domain.services import Services
 from townhall.settings import Settings
@@ -42,7 +44,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(comments.router)
     app.include_router(moderation_api.router)
     app.include_router(live.router)
+    app.include_router(dashboard_router())
     app.include_router(pages.widget_router(settings.language))
+    if settings.isso_prefix:
+        app.include_router(isso_router(settings))  # importers (#6): Isso's own client
     if settings.demo:
         app.include_router(pages.demo_router())
     app.add_middleware(
@@ -51,6 +56,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Content-Type", "Authorization"],
+        # Isso's client reads its edit cookie from X-Set-Cookie, its clock from Date.
+        expose_headers=["X-Set-Cookie", "Date"],
         max_age=600,
     )
     limited = BodyLimit(app, int(settings.max_body_bytes))

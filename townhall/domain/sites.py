@@ -37,3 +37,8 @@ def allowed_origins(site: dict[str, Any]) -> list[str]:
 def all_allowed_origins(services: Services) -> set[str]:
     with services.db.read() as conn:
         return {o for site in site_store.all_sites(conn) for o in allowed_origins(site)}
+
+
+def list_sites(services: Services) -> list[dict[str, Any]]:
+    with services.db.read() as conn:
+        return site_store.all_sites(conn)

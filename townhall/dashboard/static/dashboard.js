@@ -1,0 +1,299 @@
+/* Townhall moderation dashboard: one-key actions and forms over the JSON moderation API.
+ * Same origin, cookie session; no inline script (the page's CSP forbids it). */
+(function () {
+  'use strict';
+
+  var statusEl = document.getElementById('status');
+  var FLASH = 'townhall-dashboard-flash';
+
+  function say(text) {
+    if (!statusEl) return;
+    statusEl.textContent = '';
+    setTimeout(function () { statusEl.textContent = text; }, 30);
+  }
+
+  function api(method, path, body) {
+    var options = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      options.headers['Content-Type'] = 'application/json';
+      options.body = JSON.stringify(body);
+    }
+    return fetch('/api/v1' + path, options).then(function (res) {
+      if (res.status === 204) return null;
+      return res.json().catch(function () { return null; }).then(function (data) {
+        if (res.ok) return data;
+        var p = data || {};
+        var detail = p.detail || (p.errors || []).map(function (e) { return e.message; }).join(' ') || p.title;
+        throw new Error(detail || 'The server answered ' + res.status + '. Try again.');
+      });
+    }, function () {
+      throw new Error('Could not reach the server. Check the connection and try again.');
+    });
+  }
+
+  // A message that survives the reload after a form is saved.
+  function reloadWith(text) {
+    try { sessionStorage.setItem(FLASH, text); } catch (e) { /* no storage: no message */ }
+    location.reload();
+  }
+
+  function showFlash() {
+    var text = null;
+    try {
+      text = sessionStorage.getItem(FLASH);
+      sessionStorage.removeItem(FLASH);
+    } catch (e) { /* no storage */ }
+    if (text) say(text);
+  }
+
+  function updateCounts() {
+    return api('GET', '/moderation/overview').then(function (data) {
+      Object.keys(data.counts).forEach(function (key) {
+        var el = document.querySelector('[data-count="' + key + '"]');
+        if (el) el.textContent = String(data.counts[key]);
+      });
+    }, function () { /* counts refresh on the next page load */ });
+  }
+
+  // ---- queue items: j/k to move, a/r to decide, b to ban ----------------------------------
+
+  function items() {
+    return Array.prototype.slice.call(document.querySelectorAll('.items > li > .item'));
+  }
+
+  var current = null;
+
+  function setCurrent(item) {
+    if (current) current.classList.remove('is-current');
+    current = item;
+    if (item) {
+      item.classList.add('is-current');
+      item.focus();
+    }
+  }
+
+  function move(step) {
+    var list = items();
+    if (!list.length) return;
+    var i = list.indexOf(current);
+    var next = i < 0 ? 0 : Math.min(list.length - 1, Math.max(0, i + step));
+    setCurrent(list[next]);
+  }
+
+  function itemName(item) {
+    if (item.dataset.kind === 'cluster') return 'the group of ' + item.dataset.size + ' comments';
+    return 'the comment by ' + item.dataset.authorName;
+  }
+
+  // Takes a decided item off the list and puts focus on the one that took its place.
+  function removeItem(item) {
+    var list = items();
+    var i = list.indexOf(item);
+    item.closest('li').remove();
+    list = items();
+    if (list.length) {
+      setCurrent(list[Math.min(i, list.length - 1)]);
+    } else {
+      current = null;
+      var empty = document.querySelector('[data-empty-template]');
+      if (empty) empty.hidden = false;
+      var title = document.getElementById('queue-title');
+      if (title) title.focus();
+    }
+  }
+
+  function decide(item, action) {
+    if (item.dataset.busy) return;
+    var button = item.querySelector('.actions [data-action="' + action + '"]');
+    if (!button) {
+      say('This item is already ' + (action === 'approve' ? 'approved' : 'rejected') + '.');
+      return;
+    }
+    item.dataset.busy = '1';
+    var id = Number(item.dataset.id);
+    var call = item.dataset.kind === 'cluster'
+      ? api('POST', '/moderation/clusters/' + id + '/decision', { action: action })
+      : api('POST', '/moderation/decisions', { comment_ids: [id], action: action });
+    var name = itemName(item);
+    call.then(function (data) {
+      var verb = action === 'approve' ? 'Approved ' : 'Rejected ';
+      var extra = item.dataset.kind === 'cluster' ? ' (' + data.decided + ' comments)' : '';
+      removeItem(item);
+      say(verb + name + extra + '.');
+      updateCounts();
+    }, function (err) {
+      delete item.dataset.busy;
+      say(err.message);
+    });
+  }
+
+  function confirmBan(item) {
+    if (item.dataset.kind !== 'comment' || !item.dataset.authorId) {
+      say('Ban works on a single comment with a known author.');
+      return;
+    }
+    var open = item.querySelector('.confirm');
+    if (open) {
+      open.querySelector('button').focus();
+      return;
+    }
+    var name = item.dataset.authorName;
+    var box = document.createElement('div');
+    box.className = 'confirm';
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', 'Ban ' + name);
+    var question = document.createElement('p');
+    question.textContent = 'Ban ' + name + '? They can no longer comment, and all their comments are rejected.';
+    var yes = document.createElement('button');
+    yes.type = 'button';
+    yes.className = 'btn btn-reject';
+    yes.textContent = 'Ban ' + name;
+    var no = document.createElement('button');
+    no.type = 'button';
+    no.className = 'btn';
+    no.textContent = 'Cancel';
+    box.append(question, yes, no);
+    item.querySelector('.actions').after(box);
+    yes.focus();
+    no.addEventListener('click', function () {
+      box.remove();
+      item.focus();
+    });
+    yes.addEventListener('click', function () {
+      yes.disabled = true;
+      var body = { state: 'banned', reason: 'Banned from the moderation queue', reject_comments: true };
+      api('PUT', '/moderation/users/' + item.dataset.authorId + '/standing', body).then(function (data) {
+        // Their other comments in this queue went with them.
+        items().forEach(function (other) {
+          if (other !== item && other.dataset.authorId === item.dataset.authorId) other.closest('li').remove();
+        });
+        removeItem(item);
+        say(name + ' is banned; ' + data.rejected + ' comment' + (data.rejected === 1 ? '' : 's') + ' rejected.');
+        updateCounts();
+      }, function (err) {
+        yes.disabled = false;
+        say(err.message);
+      });
+    });
+  }
+
+  function act(item, action) {
+    if (action === 'ban') confirmBan(item);
+    else decide(item, action);
+  }
+
+  document.addEventListener('keydown', function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+    var target = ev.target;
+    if (target.closest && target.closest('input, textarea, select, [contenteditable], .confirm')) return;
+    if (!document.querySelector('.items')) return;
+    var key = ev.key;
+    if (key === 'j' || key === 'k') {
+      ev.preventDefault();
+      move(key === 'j' ? 1 : -1);
+      return;
+    }
+    if (key !== 'a' && key !== 'r' && key !== 'b') return;
+    var item = target.closest && target.closest('.items > li > .item');
+    item = item || current;
+    if (!item) {
+      say('Press j to choose an item first.');
+      return;
+    }
+    ev.preventDefault();
+    if (item !== current) setCurrent(item);
+    act(item, { a: 'approve', r: 'reject', b: 'ban' }[key]);
+  });
+
+  document.addEventListener('focusin', function (ev) {
+    var item = ev.target.closest && ev.target.closest('.items > li > .item');
+    if (item && item !== current) {
+      if (current) current.classList.remove('is-current');
+      current = item;
+      item.classList.add('is-current');
+    }
+  });
+
+  document.addEventListener('click', function (ev) {
+    var button = ev.target.closest && ev.target.closest('[data-action]');
+    if (!button) return;
+    var action = button.dataset.action;
+    if (action === 'signout') {
+      api('POST', '/auth/signout').catch(function () { /* signed out either way */ }).then(function () {
+        location.href = '/dashboard/signin';
+      });
+      return;
+    }
+    if (action === 'lift') {
+      button.disabled = true;
+      api('PUT', '/moderation/users/' + button.dataset.userId + '/standing', { state: null }).then(function () {
+        reloadWith('Standing lifted.');
+      }, function (err) {
+        button.disabled = false;
+        say(err.message);
+      });
+      return;
+    }
+    var item = button.closest('.item');
+    if (item && (action === 'approve' || action === 'reject' || action === 'ban')) {
+      setCurrent(item);
+      act(item, action);
+    }
+  });
+
+  // ---- forms --------------------------------------------------------------------------------
+
+  function formError(form, err) {
+    var box = form.querySelector('.error');
+    box.textContent = err.message;
+    var submit = form.querySelector('[type="submit"]');
+    if (submit) submit.disabled = false;
+  }
+
+  var FORMS = {
+    signin: function (form) {
+      return api('POST', '/auth/signin', {
+        email: form.elements.email.value,
+        password: form.elements.password.value
+      }).then(function () {
+        location.href = form.dataset.next || '/dashboard';
+      });
+    },
+    standing: function (form) {
+      var id = form.elements.user.value.trim();
+      if (!/^\d+$/.test(id)) return Promise.reject(new Error('Enter the user number (shown beside each name).'));
+      var state = form.elements.state.value || null;
+      var days = form.elements.days.value ? Number(form.elements.days.value) : null;
+      var body = {
+        state: state, days: days, reason: form.elements.reason.value.trim() || null,
+        reject_comments: form.elements.reject.checked
+      };
+      return api('PUT', '/moderation/users/' + id + '/standing', body).then(function (data) {
+        reloadWith('User ' + id + ' is now ' + (data.state || 'in good standing') +
+          (data.rejected ? '; ' + data.rejected + ' comments rejected.' : '.'));
+      });
+    },
+    mode: function (form) {
+      var body = {
+        thread: form.dataset.thread, site: form.dataset.site, mode: form.elements.mode.value,
+        message: form.elements.message.value.trim() || null
+      };
+      return api('PUT', '/moderation/threads/mode', body).then(function (data) {
+        reloadWith('The story ' + data.thread + ' is now ' + data.mode + '.');
+      });
+    }
+  };
+
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    var handler = FORMS[form.dataset.form];
+    if (!handler) return;
+    ev.preventDefault();
+    form.querySelector('.error').textContent = '';
+    var submit = form.querySelector('[type="submit"]');
+    if (submit) submit.disabled = true;
+    handler(form).catch(function (err) { formError(form, err); });
+  });
+
+  showFlash();
+})();
