@@ -61,7 +61,17 @@
     anonymous: 'Unknown',
     networkError: 'Could not reach the comment server. Check your connection and try again.',
     genericError: 'Something went wrong. Please try again.',
-    signInFirst: 'Sign in or sign up first.'
+    signInFirst: 'Sign in or sign up first.',
+    report: 'Report',
+    reportTitle: 'Report this comment',
+    reasonAbuse: 'Abuse',
+    reasonSpam: 'Spam',
+    reasonOffTopic: 'Off-topic',
+    reasonMisinformation: 'Misinformation',
+    reasonOther: 'Other',
+    reportDetails: 'Details (needed for Other)',
+    sendReport: 'Send report',
+    reportThanks: 'Thanks, a moderator will look at it.'
   };
 
   // The languages with a catalogue in i18n/; English is the one above.
@@ -684,10 +694,68 @@
       var del = button(MESSAGES.delete, function () { self.confirmDelete(node, actions, del); }, 'townhall__delete');
       actions.append(del);
     }
+    if (this.user && !c.mine && c.status === 'visible') {
+      var rep = button(MESSAGES.report, function () { self.openReport(node, actions, rep); }, 'townhall__report',
+        { 'aria-expanded': 'false' });
+      actions.append(rep);
+    }
     return actions;
   };
 
   // ---- comment actions ---------------------------------------------------------------------
+
+  var REPORT_REASONS = { abuse: 'reasonAbuse', spam: 'reasonSpam', 'off-topic': 'reasonOffTopic',
+    misinformation: 'reasonMisinformation', other: 'reasonOther' };
+
+  // A small inline form under the comment; the server keeps one report per reader.
+  Box.prototype.openReport = function (node, actions, repBtn) {
+    var self = this;
+    if (node.reportForm) {
+      node.reportForm.querySelector('input').focus();
+      return;
+    }
+    var group = nextId('r');
+    var reasons = h('fieldset', { class: 'townhall__reasons' }, h('legend', null, MESSAGES.reportTitle));
+    Object.keys(REPORT_REASONS).forEach(function (value, i) {
+      var id = nextId('f');
+      reasons.append(h('div', { class: 'townhall__choice' },
+        h('input', { type: 'radio', name: group, value: value, id: id, checked: i === 0 }),
+        h('label', { for: id }, MESSAGES[REPORT_REASONS[value]])));
+    });
+    var text = field(MESSAGES.reportDetails, { name: 'text', rows: 2, maxlength: '1000' });
+    var error = alertBox();
+    var send = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' }, MESSAGES.sendReport);
+    function close() {
+      form.remove();
+      node.reportForm = null;
+      repBtn.setAttribute('aria-expanded', 'false');
+    }
+    var form = h('form', {
+      class: 'townhall__form townhall__form--report', novalidate: true, 'aria-label': MESSAGES.reportTitle,
+      onsubmit: function (ev) {
+        ev.preventDefault();
+        error.textContent = '';
+        send.disabled = true;
+        var reason = form.querySelector('input:checked').value;
+        var body = { reason: reason, text: text.input.value.trim() || null };
+        api('POST', '/comments/' + node.comment.id + '/reports', body).then(function () {
+          var done = h('p', { class: 'townhall__thanks', role: 'status', tabindex: '-1' }, MESSAGES.reportThanks);
+          close();
+          repBtn.replaceWith(done);
+          done.focus();
+        }, function (err) {
+          send.disabled = false;
+          showError(error, err);
+          if (err.status === 401) self.signedOutByServer();
+        });
+      }
+    }, reasons, text.el, error, h('div', { class: 'townhall__row' }, send,
+      button(MESSAGES.cancel, function () { close(); repBtn.focus(); })));
+    node.reportForm = form;
+    repBtn.setAttribute('aria-expanded', 'true');
+    actions.after(form);
+    form.querySelector('input').focus();
+  };
 
   Box.prototype.toggleReaction = function (node, btn, countEl) {
     if (!this.requireUser()) return;
