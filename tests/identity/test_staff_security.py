@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 
 from tests.conftest import Reader
-from tests.identity.conftest import StepClock
+from tests.identity.conftest import Mailbox, StepClock, link_in
 from townhall.domain import accounts
 from townhall.domain.services import Services
 
@@ -80,6 +80,53 @@ def test_a_moderator_turns_on_two_factor_and_signs_in_with_a_code(
     again = _sign_in(Reader(anonymous.http.app), "mira@example.org", totp=codes[3])
     assert again.status_code == 401
     assert mira.http.get("/api/v1/auth/2fa").json()["recovery_codes_left"] == 9
+
+
+def test_a_mailed_link_alone_does_not_sign_in_an_account_with_two_factor(
+    make_reader: Any, anonymous: Reader, services: Services, mailbox: Mailbox
+) -> None:
+    """Whoever reads a moderator's mail still needs the authenticator: magic links and
+    password resets ask for the code, and a refused code leaves the link and password as
+    they were."""
+    clock = StepClock(1_800_000_000_000)
+    services.clock = clock
+    mira = _staff(make_reader, services, "mira@example.org")
+    secret = mira.http.post("/api/v1/auth/2fa").json()["secret"]
+    totp = pyotp.TOTP(secret)
+    code = totp.at(clock.now // 1000)
+    assert mira.http.post("/api/v1/auth/2fa/confirm", json={"code": code}).status_code == 200
+
+    anonymous.http.post("/api/v1/auth/magic-link", json={"email": "mira@example.org"})
+    _, _, magic = link_in(mailbox.last_to("mira@example.org"))
+    alone = anonymous.http.post("/api/v1/auth/magic-link/consume", json={"token": magic})
+    assert alone.status_code == 401
+    assert alone.json()["type"].endswith("/second-factor-required")
+    page = anonymous.http.post("/auth/magic", data={"token": magic, "totp": "000000"})
+    assert page.status_code == 401
+    assert "code is not right" in page.text
+    assert anonymous.http.get("/api/v1/auth/me").status_code == 401
+    clock.advance(30)
+    with_code = anonymous.http.post(
+        "/auth/magic", data={"token": magic, "totp": totp.at(clock.now // 1000)}
+    )
+    assert with_code.status_code == 200, with_code.text
+    assert anonymous.http.get("/api/v1/auth/me").json()["user"]["role"] == "moderator"
+
+    stranger = Reader(anonymous.http.app)
+    stranger.http.post("/api/v1/auth/password-reset", json={"email": "mira@example.org"})
+    _, _, reset = link_in(mailbox.last_to("mira@example.org"))
+    taken = {"token": reset, "password": "taken over!"}
+    refused = stranger.http.post("/api/v1/auth/password-reset/confirm", json=taken)
+    assert refused.status_code == 401
+    assert (
+        _sign_in(stranger, "mira@example.org").json()["type"].endswith("/second-factor-required")
+    )  # the old password still stands
+    clock.advance(30)
+    changed = stranger.http.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={**taken, "totp": totp.at(clock.now // 1000)},
+    )
+    assert changed.status_code == 200, changed.text
 
 
 def test_staff_who_must_use_two_factor_set_it_up_with_their_password(

@@ -32,9 +32,18 @@ class SsoIn(StrictModel):
     token: str = Field(max_length=8192, description="The JWT the publisher signed.")
 
 
+_TOTP_HELP = "Authenticator or recovery code, for accounts with two-factor on (#5)."
+
+
+class MagicIn(StrictModel):
+    token: str = Field(max_length=200, description="The token from the link in the mail.")
+    totp: str | None = Field(default=None, max_length=64, description=_TOTP_HELP)
+
+
 class ResetIn(StrictModel):
     token: str = Field(max_length=200)
     password: str = Field(max_length=1024)
+    totp: str | None = Field(default=None, max_length=64, description=_TOTP_HELP)
 
 
 def _limit_mail(request: Request, email: str) -> None:
@@ -70,7 +79,9 @@ def password_reset(payload: EmailIn, request: Request) -> Response:
 
 @router.post("/password-reset/confirm", responses={200: {"model": AuthOut}, **PROBLEMS})
 def password_reset_confirm(payload: ResetIn, request: Request) -> Response:
-    user = email_links.reset_password(get_services(request), payload.token, payload.password)
+    user = email_links.reset_password(
+        get_services(request), payload.token, payload.password, payload.totp
+    )
     return _signed_in(request, user, 200)
 
 
@@ -82,8 +93,8 @@ def magic_link(payload: EmailIn, request: Request) -> Response:
 
 
 @router.post("/magic-link/consume", responses={200: {"model": AuthOut}, **PROBLEMS})
-def magic_link_consume(payload: TokenIn, request: Request) -> Response:
-    user = email_links.consume_magic_link(get_services(request), payload.token)
+def magic_link_consume(payload: MagicIn, request: Request) -> Response:
+    user = email_links.consume_magic_link(get_services(request), payload.token, payload.totp)
     return _signed_in(request, user, 200)
 
 

@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 from urllib.parse import quote
 
-from townhall.domain import accounts
+from townhall.domain import accounts, second_factor
 from townhall.domain.passwords import hash_password
 from townhall.domain.services import Services
 from townhall.errors import Conflict, LinkExpired, LinkNotValid, LinkUsed
@@ -128,13 +128,16 @@ def request_password_reset(services: Services, email: str, base_url: str) -> Non
     _send(services, user, "reset", base_url)
 
 
-def reset_password(services: Services, token: str, password: str) -> dict[str, Any]:
+def reset_password(
+    services: Services, token: str, password: str, totp: str | None = None
+) -> dict[str, Any]:
     """Sets the new password, confirms the address (the mail reached its owner) and signs
     out every session: whoever knew the old password is out."""
     accounts.check_password(password)
     password_hash = hash_password(password)
     with services.db.write() as conn:
         user = _consume(conn, services, token, "reset")
+        second_factor.check_sign_in_in(conn, services, user, totp)
         user_store.set_password_hash(conn, user["id"], password_hash)
         identity_store.mark_email_verified(conn, user["id"], services.clock.now_ms())
         identity_store.revoke_other_sessions(conn, user["id"], None)
@@ -153,9 +156,10 @@ def request_magic_link(services: Services, email: str, base_url: str) -> None:
     _send(services, user, "magic", base_url)
 
 
-def consume_magic_link(services: Services, token: str) -> dict[str, Any]:
+def consume_magic_link(services: Services, token: str, totp: str | None = None) -> dict[str, Any]:
     with services.db.write() as conn:
         user = _consume(conn, services, token, "magic")
+        second_factor.check_sign_in_in(conn, services, user, totp)
         identity_store.mark_email_verified(conn, user["id"], services.clock.now_ms())
         return _reload(conn, user["id"])
 

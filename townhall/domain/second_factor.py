@@ -116,25 +116,32 @@ def check_sign_in(services: Services, user: dict[str, Any], code: str | None) ->
     """After the password: an account with two-factor on needs its code; staff need
     two-factor at all when ``staff_2fa_required`` is on."""
     with services.db.write() as conn:
-        current = store.totp_of(conn, user["id"])
-        enrolled = current is not None and current["confirmed_at"] is not None
-        if not enrolled:
-            if user["role"] in STAFF and services.settings.staff_2fa_required:
-                raise SecondFactorEnrolmentRequired(
-                    f"This server requires two-factor authentication for {user['role']}s. Set"
-                    " it up first: POST /api/v1/auth/2fa with your email and password, add the"
-                    " secret to an authenticator app, confirm with POST /api/v1/auth/2fa/confirm"
-                    " {email, password, code}, then sign in with {email, password, totp}."
-                )
-            return
-        if not code:
-            raise SecondFactorRequired(
-                "This account uses two-factor authentication. Send the 6-digit code from your"
-                " authenticator app as `totp` with your email and password (a recovery code"
-                " works too)."
+        check_sign_in_in(conn, services, user, code)
+
+
+def check_sign_in_in(conn: Any, services: Services, user: dict[str, Any], code: str | None) -> None:
+    """The same check inside a caller's transaction: a mailed link (reset, magic link) is
+    only one factor, so it must not start a staff session alone, and a refused code rolls
+    the caller back (the link stays usable, the password unchanged)."""
+    current = store.totp_of(conn, user["id"])
+    enrolled = current is not None and current["confirmed_at"] is not None
+    if not enrolled:
+        if user["role"] in STAFF and services.settings.staff_2fa_required:
+            raise SecondFactorEnrolmentRequired(
+                f"This server requires two-factor authentication for {user['role']}s. Set"
+                " it up first: POST /api/v1/auth/2fa with your email and password, add the"
+                " secret to an authenticator app, confirm with POST /api/v1/auth/2fa/confirm"
+                " {email, password, code}, then sign in with {email, password, totp}."
             )
-        assert current is not None  # noqa: S101
-        _check_code(conn, services, user, current["secret"], code)
+        return
+    if not code:
+        raise SecondFactorRequired(
+            "This account uses two-factor authentication. Send the 6-digit code from your"
+            " authenticator app as `totp` with the rest of the sign-in (a recovery code"
+            " works too)."
+        )
+    assert current is not None  # noqa: S101
+    _check_code(conn, services, user, current["secret"], code)
 
 
 def disable(services: Services, user: dict[str, Any], code: str) -> None:

@@ -29,16 +29,23 @@ width:100%;box-sizing:border-box}}</style></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>
 """
 
+# A mailed link is one factor; accounts with two-factor on add their code here too.
+_CODE_FIELD = (
+    "<p><label>Authenticator code (only if your account uses two-factor)<br>"
+    '<input name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="64">'
+    "</label></p>"
+)
+
 _FORMS = {
     "verify": ("Confirm your email address", "", "Confirm my address"),
     "reset": (
         "Choose a new password",
         "<p><label>New password (at least 8 characters)<br>"
         '<input type="password" name="password" minlength="8" required'
-        ' autocomplete="new-password"></label></p>',
+        ' autocomplete="new-password"></label></p>' + _CODE_FIELD,
         "Save the new password",
     ),
-    "magic": ("Sign in", "", "Sign me in"),
+    "magic": ("Sign in", _CODE_FIELD, "Sign me in"),
 }
 
 _DONE = {
@@ -55,14 +62,14 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def _act(
-    svc: Services, kind: str, token: str, password: str, agent: str | None
+    svc: Services, kind: str, token: str, password: str, totp: str | None, agent: str | None
 ) -> tuple[dict[str, Any], str | None]:
     if kind == "verify":
         return email_links.verify_email(svc, token), None
     if kind == "reset":
-        user = email_links.reset_password(svc, token, password)
+        user = email_links.reset_password(svc, token, password, totp)
     else:
-        user = email_links.consume_magic_link(svc, token)
+        user = email_links.consume_magic_link(svc, token, totp)
     return user, accounts.start_session(svc, user["id"], agent)
 
 
@@ -89,10 +96,11 @@ def auth_pages_router() -> APIRouter:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         token = form.get("token", [""])[0]
         password = form.get("password", [""])[0]
+        totp = form.get("totp", [""])[0][:64] or None
         svc = services(request)
         agent = request.headers.get("user-agent")
         try:
-            user, session = await run_in_threadpool(_act, svc, kind, token, password, agent)
+            user, session = await run_in_threadpool(_act, svc, kind, token, password, totp, agent)
         except TownhallError as exc:
             return _page(exc.title, f"<p>{escape(exc.detail)}</p>", exc.status)
         done = _DONE[kind].format(email=user["email"])
