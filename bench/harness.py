@@ -1,7 +1,8 @@
 """bench/run: Townhall against Isso and a static nginx, side by side, on loopback.
 
 Seeds the same threads into Townhall and Isso through their HTTP APIs, measures them with wrk,
-writes docs/benchmarks.md and prints the table; the last line of output carries the ratios.
+writes its "http" section of docs/benchmarks.md (bench/sections.py) and prints the table; the
+last line of output carries the ratios.
 See bench/README.md. Standard library only; it runs under Townhall's interpreter.
 """
 
@@ -26,6 +27,7 @@ from typing import Any
 
 import procs
 import report
+import sections
 import seed
 from procs import Started
 from systems import REPO, Isso, Nginx, Townhall, ensure_isso, ensure_tools, package_version
@@ -532,8 +534,7 @@ def main(argv: list[str]) -> int:
                 next(server, None)
         env["elapsed"] = f"{time.monotonic() - bench.t0:.0f} s"
         text, table, last = report.render(env, bench.runs, bench.facts, args)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+        sections.replace_section(args.out, "http", text)
         print()
         print(table)
         print()

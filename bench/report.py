@@ -286,8 +286,8 @@ def render(
         for k, v in env.items()
         if k not in ("date", "cores", "cpu", "memory", "kernel", "load at start", "elapsed")
     )
-    doc = [
-        "# Benchmarks",
+    doc = [  # the "http" section of docs/benchmarks.md (bench/sections.py)
+        "## Serving comments over HTTP (issue #7)",
         "",
         f"Measured {env['date']} by `bench/run` ({env['elapsed']} in all) on {env['cores']} cores "
         f"({env['cpu']}, {env['memory']}, Linux {env['kernel']}; load average "
@@ -301,26 +301,26 @@ def render(
         "",
         *ratios,
         "",
-        "## Goals (issue #7)",
+        "### Goals (issue #7)",
         "",
         *goals(by_key, facts),
         "",
-        "## Every run",
+        "### Every run",
         "",
         *runs_table(runs),
         "",
-        "## Comments acknowledged and stored",
+        "### Comments acknowledged and stored",
         "",
         *(stored_lines(facts["stored"]) or ["- no post run completed"]),
         "",
-        "## Resident memory",
+        "### Resident memory",
         "",
         "Idle: after start, before any request. After: at the end of the runs (Townhall: one "
         "server for all its runs; Isso: a fresh server per run, the largest worker seen).",
         "",
         *memory_table(facts["memory"]),
         "",
-        "## Data",
+        "### Data",
         "",
         *data_lines(facts),
         "",
