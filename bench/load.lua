@@ -1,6 +1,8 @@
 -- wrk script for bench/run.
 --
 -- BENCH_SUMMARY (always): done() writes one JSON line there, so nothing parses wrk's text.
+-- BENCH_NODES (optional): host:port,host:port… wrk's threads take the nodes in turn, so one
+--   run with -t2 spreads its connections over two app nodes (bench/scaleout.py).
 -- BENCH_MODE:
 --   get           plain GETs of the URL given to wrk (the default)
 --   post-townhall POST /api/v1/comments to thread BENCH_THREAD, a distinct comment each time,
@@ -13,9 +15,18 @@
 local mode = os.getenv("BENCH_MODE") or "get"
 local all_threads = {}
 
+local nodes = nil
+if os.getenv("BENCH_NODES") then
+  nodes = {}
+  for host, port in string.gmatch(os.getenv("BENCH_NODES"), "([^,:]+):(%d+)") do
+    nodes[#nodes + 1] = wrk.lookup(host, port)[1]
+  end
+end
+
 function setup(thread)
   all_threads[#all_threads + 1] = thread
   thread:set("number", #all_threads)
+  if nodes then thread.addr = nodes[((#all_threads - 1) % #nodes) + 1] end
 end
 
 -- BENCH_WORDS (space-separated) replaces this short list: bench/run passes the seed's few

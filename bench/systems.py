@@ -141,13 +141,24 @@ def package_version(python: Path | str, name: str) -> str:
 class Townhall:
     name = "Townhall"
 
-    def __init__(self, work: Path, python: str, workers: int) -> None:
-        self.data = work / "townhall-data"
+    def __init__(
+        self,
+        work: Path,
+        python: str,
+        workers: int,
+        *,
+        name: str = "townhall",
+        settings: dict[str, str] | None = None,
+    ) -> None:
+        """NAME keeps several nodes' data and logs apart (bench/scaleout.py); SETTINGS are
+        TOWNHALL_* variables on top of the benchmark's own (a PostgreSQL URL, Redis)."""
+        self.data = work / f"{name}-data"
         self.python = python
         self.workers = workers
+        self.settings = settings or {}
         self.port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
-        self.log = work / "townhall.log"
+        self.log = work / f"{name}.log"
 
     def start(self, started: Started) -> subprocess.Popen[bytes]:
         env = dict(os.environ)
@@ -164,6 +175,7 @@ class Townhall:
             # under one story is, by design, a burst the pipeline holds for review.
             TOWNHALL_MODERATION_NEW_ACCOUNT_HOURS="0",
         )
+        env.update(self.settings)
         env.pop("TOWNHALL_CONFIG", None)
         # Migrate first: two workers starting on an empty database both run the migrations.
         subprocess.run(
