@@ -94,6 +94,24 @@ def test_unknown_comment_and_parent(author: Reader) -> None:
     assert author.http.get("/api/v1/comments/0/replies").status_code == 422
 
 
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/api/v1/comments/{id}"),
+        ("DELETE", "/api/v1/auth/sessions/{id}"),
+        ("POST", "/api/v1/comments/{id}/reports"),
+        ("PUT", "/api/v1/moderation/users/{id}/standing"),
+    ],
+)
+def test_ids_beyond_any_row_are_refused_not_overflowed(
+    author: Reader, method: str, path: str
+) -> None:
+    """A 64-bit overflow in a path id (found by the fuzzer) is a 422 that names the limit."""
+    response = author.http.request(method, path.format(id=2**63))
+    assert response.status_code == 422, response.text
+    assert "less than or equal to" in response.text
+
+
 def test_not_signed_in(anonymous: Reader, author: Reader) -> None:
     response = anonymous.http.post("/api/v1/comments", json={"thread": "article-1", "body": "x"})
     assert_problem(response, 401, "Sign in")

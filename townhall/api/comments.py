@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
 from townhall.api.caching import thread_page_response
 from townhall.api.deps import (
+    Id,
     client_ip,
     current_user,
     guard_origin,
@@ -35,7 +36,7 @@ from townhall.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["comments"], dependencies=[Depends(guard_origin)])
 
-CommentId = Path(ge=1, le=2**62, description="The comment's id.")
+CommentId = Id("The comment's id.")
 SiteSlug = Query(default="default", max_length=64, description="The site (publication).")
 MAX_COUNT_KEYS = 100
 

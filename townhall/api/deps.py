@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import Request
+from fastapi import Path, Request
 from starlette.responses import Response
 
 from townhall.domain import accounts, sites
@@ -14,6 +14,11 @@ from townhall.errors import OriginNotAllowed
 
 SESSION_COOKIE = "townhall_session"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def Id(description: str | None = None) -> Any:  # noqa: N802 - reads like the Path() it returns
+    """A row id in a path: bounded so that a huge number is a 422, not a database overflow."""
+    return Path(ge=1, le=2**62, description=description)
 
 
 def services(request: Request) -> Services:

@@ -11,17 +11,17 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.responses import Response
 
-from townhall.api.deps import client_ip, guard_origin, json_response, origin_allowed, services
+from townhall.api.deps import Id, client_ip, guard_origin, json_response, origin_allowed, services
 from townhall.domain import isso, sites
 from townhall.domain.access import access_signed_in
 from townhall.domain.comments import delete_comment
 from townhall.errors import InvalidInput
 from townhall.settings import Settings
 
-CommentId = Path(ge=1, le=2**62)
+CommentId = Id()
 Uri = Query(min_length=1, max_length=500, description="The page's path, Isso's thread key.")
 # Isso's client reads no stylesheet rules it needs from us; this keeps its <link> quiet.
 STYLESHEET = b"/* Townhall serves Isso's API; style the comments from your own stylesheet. */\n"

@@ -9,14 +9,10 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
-from townhall.api.deps import current_user, guard_origin, json_response, services
+from townhall.api.deps import Id, current_user, guard_origin, json_response, services
 from townhall.domain import moderation, sites
 
 router = APIRouter(prefix="/api/v1", tags=["moderation"], dependencies=[Depends(guard_origin)])
-
-
-def Id() -> Any:  # noqa: N802 - reads like the Path() it returns
-    return Path(ge=1, le=2**62)
 
 
 class ReportIn(BaseModel):

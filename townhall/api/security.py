@@ -9,7 +9,14 @@ from pydantic import Field
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
-from townhall.api.deps import client_ip, current_user, guard_origin, json_response, session_token
+from townhall.api.deps import (
+    Id,
+    client_ip,
+    current_user,
+    guard_origin,
+    json_response,
+    session_token,
+)
 from townhall.api.deps import services as get_services
 from townhall.api.schemas import StrictModel
 from townhall.domain import accounts, second_factor
@@ -100,7 +107,9 @@ def list_sessions(
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=PROBLEMS)
 def revoke_session(
-    session_id: int, request: Request, user: dict[str, Any] | None = Depends(current_user)
+    request: Request,
+    session_id: int = Id("The session's id, from GET /api/v1/auth/sessions."),
+    user: dict[str, Any] | None = Depends(current_user),
 ) -> Response:
     person = access_signed_in(user, "sign a session out")
     second_factor.revoke_session(get_services(request), person, session_id)
