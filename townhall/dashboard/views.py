@@ -1,4 +1,5 @@
-"""Dashboard pages: sign-in, queues, users' standing, story modes and the audit trail.
+"""Dashboard pages: sign-in, queues, users' standing, story modes, the audit trail and, for
+admins, a site's export as a download.
 
 Every page asks a domain verb for its data; the verb's access check decides who may see it.
 A signed-out visitor is sent to the sign-in page, a reader gets the "moderators only" page.
@@ -6,6 +7,7 @@ A signed-out visitor is sent to the sign-in page, a reader gets the "moderators 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,12 +16,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from townhall.api.deps import current_user, services
 from townhall.domain import moderation, sites
+from townhall.domain.access import access_admin
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, NotSignedIn, TownhallError
+from townhall.importers import native
 from townhall.web.pages import Asset
 
 HERE = Path(__file__).resolve().parent
@@ -90,6 +94,11 @@ def _clusters(rows: list[Context], known: list[Context]) -> list[Context]:
     return list(groups.values())
 
 
+def _download_name(slug: str, now_ms: int) -> str:
+    day = datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%d")
+    return f"townhall-{re.sub(r'[^A-Za-z0-9_-]', '_', slug)}-{day}.jsonl"
+
+
 def dashboard_router() -> APIRouter:
     router = APIRouter(prefix="/dashboard", include_in_schema=False)
     env = _environment()
@@ -111,8 +120,8 @@ def dashboard_router() -> APIRouter:
         except NotSignedIn:
             target = quote(request.url.path, safe="/")
             return RedirectResponse(f"/dashboard/signin?next={target}", 303, headers=NO_STORE)
-        except Forbidden:
-            return render("forbidden.html", 403, user=user)
+        except Forbidden as error:
+            return render("forbidden.html", 403, user=user, error=error)
         except TownhallError as error:
             return render("error.html", error.status, user=user, title=error.title, error=error)
         return render(template, user=user, counts=counts, path=request.url.path, **context)
@@ -170,6 +179,30 @@ def dashboard_router() -> APIRouter:
             return {"title": "Audit trail", "entries": entries, "action": action[:32]}
 
         return page(request, "audit.html", build)
+
+    @router.get("/export")
+    def export(request: Request) -> Response:
+        def build(svc: Services, user: dict[str, Any]) -> Context:
+            access_admin(user, "export a site's comments")
+            return {"title": "Export", "sites": sites.list_sites(svc)}
+
+        return page(request, "export.html", build)
+
+    @router.get("/export/download")
+    def export_download(request: Request, site: str = sites.DEFAULT_SITE) -> Response:
+        """The site's JSON-lines export (docs/export-format.md), streamed as a file."""
+        svc, user = services(request), current_user(request)
+        try:
+            lines = native.export_for_download(svc, site, user=user)
+        except NotSignedIn:
+            return RedirectResponse("/dashboard/signin?next=/dashboard/export", 303)
+        except Forbidden as error:
+            return render("forbidden.html", 403, user=user, error=error)
+        except TownhallError as error:
+            return render("error.html", error.status, user=user, title=error.title, error=error)
+        name = _download_name(site, svc.clock.now_ms())
+        headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
+        return StreamingResponse(lines, media_type="application/x-ndjson", headers=headers)
 
     @router.api_route("/static/{name}", methods=["GET", "HEAD"])
     def static(name: str, request: Request) -> Response:

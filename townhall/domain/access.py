@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from townhall.errors import EditWindowOver, EmailNotVerified, NotFound, NotSignedIn, NotYours
+from townhall.errors import (
+    EditWindowOver,
+    EmailNotVerified,
+    Forbidden,
+    NotFound,
+    NotSignedIn,
+    NotYours,
+)
 
 STAFF = ("moderator", "admin")
 
@@ -12,6 +19,14 @@ STAFF = ("moderator", "admin")
 def access_signed_in(user: dict[str, Any] | None, action: str) -> dict[str, Any]:
     if user is None:
         raise NotSignedIn(f"Sign in to {action}.")
+    return user
+
+
+def access_admin(user: dict[str, Any] | None, action: str) -> dict[str, Any]:
+    """Site-wide powers (a full export holds every commenter's email) are the admins'."""
+    user = access_signed_in(user, action)
+    if user["role"] != "admin":
+        raise Forbidden(f"Only admins may {action}; ask an admin of this server.")
     return user
 
 

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
+from townhall.domain.access import access_admin
 from townhall.domain.markdown import render
 from townhall.domain.services import Services
 from townhall.domain.sites import get_site
@@ -37,17 +38,34 @@ def _line(data: dict[str, Any]) -> bytes:
 
 def export(services: Services, site_slug: str, out: IO[bytes]) -> int:
     """Write the site's threads then comments (parents before replies); returns comments."""
-    site = get_site(services, site_slug)
+    lines = _lines(services, get_site(services, site_slug))
+    while True:
+        try:
+            out.write(next(lines))
+        except StopIteration as done:
+            return int(done.value)
+
+
+def export_for_download(
+    services: Services, site_slug: str, *, user: dict[str, Any] | None
+) -> Iterator[bytes]:
+    """The export as lines for the dashboard. Access and the site are checked now, before
+    the caller starts a response; the lines are read as the response is sent."""
+    access_admin(user, "export a site's comments")
+    return _lines(services, get_site(services, site_slug))
+
+
+def _lines(services: Services, site: dict[str, Any]) -> Generator[bytes, None, int]:
     now = services.clock.now_ms()
-    out.write(_line({"type": "header", "format": FORMAT, "version": VERSION,
-                     "site": site["slug"], "exported_at": ms_to_iso(now)}))  # fmt: skip
+    yield _line({"type": "header", "format": FORMAT, "version": VERSION,
+                 "site": site["slug"], "exported_at": ms_to_iso(now)})  # fmt: skip
     with services.db.read() as conn:
         for thread in import_store.site_threads(conn, site["id"]):
-            out.write(_line({
+            yield _line({
                 "type": "thread", "key": thread["key"], "title": thread["title"],
                 "url": thread["url"], "is_open": bool(thread["is_open"]),
                 "created_at": ms_to_iso(thread["created_at"]),
-            }))  # fmt: skip
+            })  # fmt: skip
     written, after = 0, 0
     while True:
         # One short read transaction per page, so a long export never blocks writers.
@@ -55,7 +73,7 @@ def export(services: Services, site_slug: str, out: IO[bytes]) -> int:
             rows = import_store.site_comments(conn, site["id"], after, _PAGE)
         for row in rows:
             edited = row["edited_at"]
-            out.write(_line({
+            yield _line({
                 "type": "comment", "id": str(row["id"]), "thread": row["thread_key"],
                 "parent": str(row["parent_id"]) if row["parent_id"] is not None else None,
                 "author": {"name": row["author_name"], "email": row["author_email"]},
@@ -63,7 +81,7 @@ def export(services: Services, site_slug: str, out: IO[bytes]) -> int:
                 "created_at": ms_to_iso(row["created_at"]),
                 "edited_at": ms_to_iso(edited) if edited is not None else None,
                 "likes": row["reaction_count"],
-            }))  # fmt: skip
+            })  # fmt: skip
         written += len(rows)
         if len(rows) < _PAGE:
             return written
