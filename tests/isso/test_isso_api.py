@@ -192,3 +192,21 @@ def test_writes_from_other_sites_are_refused(app: Any) -> None:
 def test_an_empty_prefix_turns_the_api_off(settings: Any, services: Any) -> None:
     off = create_app(settings.replace(isso_prefix=""), services)
     assert TestClient(off).get("/isso/config").status_code == 404
+
+
+def test_isso_endpoints_townhall_does_not_serve_are_not_found(app: Any) -> None:
+    """docs/isso.md lists them: Isso's admin, login, demo, moderation and mail links."""
+    client = isso_client(app)
+    comment = post(client, "A comment to point the links at.").json()["id"]
+    for method, path in [
+        ("GET", "/isso/latest"),
+        ("GET", "/isso/pending"),
+        ("GET", f"/isso/id/{comment}/unsubscribe/o%40example.org/key"),
+        ("GET", f"/isso/id/{comment}/activate/key"),
+        ("POST", f"/isso/id/{comment}/delete/key"),
+        ("GET", "/isso/admin/"),
+        ("POST", "/isso/login/"),
+        ("GET", "/isso/demo/"),
+    ]:
+        assert client.request(method, path).status_code in (404, 405), path
+    assert client.get(f"/isso/id/{comment}").status_code == 200
