@@ -27,6 +27,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"Townhall {townhall.__version__} on http://{host}:{port}/", flush=True)
+    if args.workers > 1 and not settings.redis_url:
+        print(workers_without_redis(args.workers), file=sys.stderr, flush=True)
     uvicorn.run(
         "townhall.app:app_from_env",
         factory=True,
@@ -40,6 +42,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def workers_without_redis(workers: int) -> str:
+    # Each worker is a process of its own; without Redis nothing joins them up (#4).
+    return (
+        f"warning: {workers} workers and no TOWNHALL_REDIS_URL: each worker keeps its own live"
+        " updates, page cache and rate limits, so a reader connected to one worker misses"
+        " comments posted through another, and may be shown a page another worker's write"
+        " made stale until it expires. Set TOWNHALL_REDIS_URL (docs/deployment.md), or run"
+        " --workers 1."
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
