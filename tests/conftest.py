@@ -20,6 +20,9 @@ from townhall.settings import Settings
 
 ORIGIN = "http://testserver"
 
+# The "Townhall figures" summary at the end of a run, and the `figures` fixture (#8).
+pytest_plugins = ["tests.support.figures"]
+
 
 def _postgres_url(base: str) -> Iterator[str]:
     """A fresh schema per test in the given PostgreSQL database."""

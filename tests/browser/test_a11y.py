@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import call_api
 from tests.support.axe import AxeReport, run_axe
+from tests.support.figures import record_figure
 from tests.support.hostpage import (
     PASSWORD,
     distinct_text,
@@ -39,7 +40,7 @@ def server_env() -> dict[str, str]:
 def assert_clean(reports: list[AxeReport]) -> None:
     total = sum(len(r.violations) for r in reports)
     rules = set().union(*(r.rules for r in reports))
-    print(
+    record_figure(
         f"axe total: {len(reports)} runs, {len(rules)} distinct rules checked, {total} violations"
     )
     assert total == 0, "\n".join(r.summary() for r in reports if r.violations)

@@ -187,7 +187,7 @@ def _served(townhall, path: str) -> bool:
         return False
 
 
-def test_the_corpus_renders_as_inert_text(townhall, new_page) -> None:
+def test_the_corpus_renders_as_inert_text(townhall, new_page, figures) -> None:
     started = time.monotonic()
     assert len(PAYLOADS) >= 150
     names = NAMES[:READERS]
@@ -254,8 +254,8 @@ def test_the_corpus_renders_as_inert_text(townhall, new_page) -> None:
 
     assert watch.dialogs == []
     assert watch.foreign == []
-    print(
-        f"\nXSS corpus: {len(PAYLOADS)} payloads as comments ({len(held)} held then approved,"
+    figures(
+        f"XSS corpus: {len(PAYLOADS)} payloads as comments ({len(held)} held then approved,"
         f" {literal} shown verbatim), {len(names)} as display names, {len(TITLES)} as thread"
         f" titles; {queued} read back in the dashboard queue"
         f"{'' if dashboard_served else ' (no dashboard served: skipped)'};"

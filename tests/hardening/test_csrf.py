@@ -11,6 +11,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from tests.hardening.routes import routes
+from tests.support.figures import Figures
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 SAMPLE = {"comment_id": "1", "kind": "verify"}
@@ -25,7 +26,9 @@ def _write_routes(app: Any) -> list[tuple[str, str]]:
     return found
 
 
-def test_every_cookie_write_from_a_foreign_page_is_refused(make_reader: Any, app: Any) -> None:
+def test_every_cookie_write_from_a_foreign_page_is_refused(
+    make_reader: Any, app: Any, figures: Figures
+) -> None:
     reader = make_reader("Victim")
     reader.post("a comment to aim at", thread="csrf")
     writes = _write_routes(app)
@@ -43,7 +46,7 @@ def test_every_cookie_write_from_a_foreign_page_is_refused(make_reader: Any, app
             response = browser.request(method, path, content=b"{}", headers=sent)
             if response.status_code != 403:
                 let_through.append(f"{method} {path} {headers}: {response.status_code}")
-    print(f"\nCSRF: {len(writes)} write routes x 3 forged-request kinds refused")
+    figures(f"CSRF: {len(writes)} write routes x 3 forged-request kinds refused")
     assert let_through == []
 
 

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.support.figures import Figures
 from townhall.domain import accounts
 from townhall.domain.services import Services
 
@@ -75,7 +76,7 @@ class Callers:
 
 
 def test_every_documented_operation_survives_generated_requests(
-    app: Any, services: Services, make_reader: Any
+    app: Any, services: Services, make_reader: Any, figures: Figures
 ) -> None:
     callers = Callers(app, services, make_reader)
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
@@ -99,12 +100,12 @@ def test_every_documented_operation_survives_generated_requests(
                 seconds[label] += time.monotonic() - started
 
     total = sum(statuses.values())
-    print(
-        f"\nfuzzing: {total} requests over {len(operations)} operations;"
+    figures(
+        f"fuzzing: {total} requests over {len(operations)} operations;"
         f" statuses {dict(sorted(statuses.items()))}; failures {len(failures)}"
     )
     slowest = ", ".join(f"{label} {s:.1f} s" for label, s in seconds.most_common(3))
-    print(f"slowest operations: {slowest}")
+    figures(f"slowest operations: {slowest}")
     distinct = sorted({failure.split("\n[", 1)[0] for failure in failures})
     assert not failures, f"{len(distinct)} distinct failures:\n\n" + "\n\n".join(distinct[:20])
     assert total >= MIN_REQUESTS, f"only {total} requests were generated"
