@@ -1,14 +1,17 @@
 """The moderator dashboard and the reader's Report button, in Chromium against a real server:
 a report reaches the reported queue and is rejected with one key; a pre-moderated story's
 comment is approved with one key; a brigading cluster goes in one action; a ban stops the
-next post. axe-core checks every dashboard page (WCAG 2.2 A/AA)."""
+next post; an admin downloads a site's export, a moderator may not. axe-core checks every
+dashboard page (WCAG 2.2 A/AA)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +23,7 @@ from tests.support.hostpage import PASSWORD, distinct_text, open_host_page, sign
 pytestmark = pytest.mark.browser
 
 MODERATOR = "desk@example.org"
+ADMIN = "chief@example.org"
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +41,15 @@ def moderator(townhall) -> str:
     command += ["--password", PASSWORD, "--name", "Desk Editor"]
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
     return MODERATOR
+
+
+@pytest.fixture(scope="module")
+def admin(townhall) -> str:
+    env = {**os.environ, "TOWNHALL_DATA_DIR": str(townhall.data_dir)}
+    command = [sys.executable, "-m", "townhall", "users", "create", ADMIN, "--admin"]
+    command += ["--password", PASSWORD, "--name", "Chief Editor"]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
+    return ADMIN
 
 
 def sign_in_to_dashboard(page, townhall, email: str = MODERATOR) -> None:
@@ -225,7 +238,32 @@ def test_readers_get_the_moderators_only_page(townhall, api, new_page):
     expect(page.get_by_role("heading", level=1, name="Moderators only")).to_be_visible()
 
 
-def test_every_dashboard_page_has_no_axe_violations(townhall, api, moderator, new_page):
+def test_an_admin_downloads_the_export_and_a_moderator_may_not(
+    townhall, api, admin, desk, new_page
+):
+    gil = sign_up_by_api(api, "Gil Export")
+    api("POST", "/comments", {"thread": "dash-export", "body": distinct_text(40)}, gil)
+    page = new_page()
+    sign_in_to_dashboard(page, townhall, ADMIN)
+    page.get_by_role("link", name="Export").click()
+    expect(page.get_by_role("heading", level=1, name="Export")).to_be_visible()
+    page.get_by_label("Site").select_option("default")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download export").click()
+    download = info.value
+    assert re.fullmatch(r"townhall-default-\d{4}-\d\d-\d\d\.jsonl", download.suggested_filename)
+    lines = [json.loads(line) for line in Path(download.path()).read_bytes().splitlines()]
+    assert lines[0]["format"] == "townhall-export"
+    assert {"type": "thread", "key": "dash-export"} in [
+        {"type": line["type"], "key": line.get("key")} for line in lines
+    ]
+
+    expect(desk.get_by_role("link", name="Export")).to_have_count(0)
+    desk.goto(townhall.url + "/dashboard/export")
+    expect(desk.get_by_role("heading", level=1, name="Admins only")).to_be_visible()
+
+
+def test_every_dashboard_page_has_no_axe_violations(townhall, api, moderator, admin, new_page):
     # Something in every queue: a held comment, a report, a cluster; earlier stories left
     # approved and rejected comments, a standing change and audit entries.
     gil = sign_up_by_api(api, "Gil Axe")
@@ -266,6 +304,16 @@ def test_every_dashboard_page_has_no_axe_violations(townhall, api, moderator, ne
     page.keyboard.press("j")
     page.keyboard.press("b")
     reports.append(run_axe(page, "dashboard: ban confirmation"))
+    page.goto(f"{townhall.url}/dashboard/export")
+    expect(page.get_by_role("heading", level=1, name="Admins only")).to_be_visible()
+    reports.append(run_axe(page, "dashboard: admins only"))
+
+    chief = new_page(bypass_csp=True)
+    sign_in_to_dashboard(chief, townhall, ADMIN)
+    expect(chief.get_by_role("heading", level=1, name="Pending")).to_be_visible()
+    chief.goto(f"{townhall.url}/dashboard/export")
+    expect(chief.get_by_role("heading", level=1, name="Export")).to_be_visible()
+    reports.append(run_axe(chief, "dashboard: export"))
 
     reader = new_page(bypass_csp=True)
     sign_up_by_api(api, "Ida Reader")
