@@ -85,14 +85,16 @@ def main(argv: list[str]) -> int:
                        check=True)  # fmt: skip
         size = xml.stat().st_size
         load_before = os.getloadavg()
-        env = {**os.environ, "TOWNHALL_DATA_DIR": str(data)}
+        # Wide enough that the progress bar's last frame is written whole.
+        env = {**os.environ, "TOWNHALL_DATA_DIR": str(data), "COLUMNS": "200"}
         env.pop("TOWNHALL_DATABASE_URL", None)
         command = ["/usr/bin/time", "-v", "-o", str(timing), args.python, "-m", "townhall"]
         command += ["import", "disqus", str(xml), "--site", "default"]
         print(f"importing {size / 1e6:,.0f} MB: {' '.join(command[4:])}", flush=True)
         started = time.time()
-        done = subprocess.run(command, env=env, cwd=REPO, stdout=subprocess.PIPE, text=True)
+        done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
         print(done.stdout, end="", flush=True)
+        sys.stderr.write(done.stderr)
         load_after = os.getloadavg()
         if done.returncode != 0:
             raise SystemExit(f"the import failed with exit code {done.returncode}")
@@ -102,6 +104,8 @@ def main(argv: list[str]) -> int:
         wall = seconds(time_field(report, "Elapsed (wall clock) time (h:mm:ss or m:ss)"))
         peak_mb = int(time_field(report, "Maximum resident set size (kbytes)")) / 1024
         cpu = time_field(report, "Percent of CPU this job got")
+        frames = [line.strip() for line in done.stderr.splitlines() if " new, " in line]
+        last_frame = frames[-1] if frames else "no progress bar seen"
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -127,7 +131,9 @@ thread, ~300 bytes of HTML each, 1% deleted and 1% spam, authors drawn from
 |---|---|---|---|---|---|
 {row}
 
-Peak memory is {verdict} the issue's limit of {LIMIT_MB} MB. Measured {when} at commit
+Peak memory is {verdict} the issue's limit of {LIMIT_MB} MB. The import ran with its progress
+bar on (counts and rate; on a terminal it redraws, into a file only its last frame is
+written: `{last_frame}`). Measured {when} at commit
 {commit}{dirty} on {os.cpu_count()} cores ({cpu_model()}), Python
 {platform.python_version()}, Linux {platform.release()}. The machine is shared with other
 work: load average {load_before[0]:.2f} at the start and {load_after[0]:.2f} at the end
