@@ -252,10 +252,10 @@
 
   var FORMS = {
     signin: function (form) {
-      return api('POST', '/auth/signin', {
-        email: form.elements.email.value,
-        password: form.elements.password.value
-      }).then(function () {
+      var body = { email: form.elements.email.value, password: form.elements.password.value };
+      var code = form.elements.totp.value.trim();
+      if (code) body.totp = code;
+      return api('POST', '/auth/signin', body).then(function () {
         location.href = form.dataset.next || '/dashboard';
       });
     },
