@@ -54,7 +54,10 @@ class TownhallServer:
         command = [sys.executable, "-m", "townhall", "serve", *self.serve_args]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+            # Its own process group, so kill() reaches `--workers N` processes too.
+            self.process = subprocess.Popen(  # noqa: S603 (our own server)
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self._wait_until_ready()
 
     def _wait_until_ready(self) -> None:
@@ -75,9 +78,10 @@ class TownhallServer:
         raise RuntimeError(f"townhall did not answer within {STARTUP_TIMEOUT} s:\n{self.log()}")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown handlers, no flush; what a crash or the OOM killer does."""
+        """SIGKILL to the server and its workers: no shutdown handlers, no flush; what a
+        crash or the OOM killer does."""
         assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self.process = None
 
@@ -89,7 +93,7 @@ class TownhallServer:
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.process = None
 

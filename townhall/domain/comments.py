@@ -166,6 +166,7 @@ def post_comment(
             now=now,
             remote_addr=remote_addr,
         )
+        moderation_hook.lock_counted_threads(conn, thread_id=thread["id"], verdict=verdict)
         comment_id = comment_store.insert_comment(
             conn,
             thread_id=thread["id"],

@@ -80,6 +80,17 @@ def screen(
     return verdict
 
 
+def lock_counted_threads(conn: Connection, *, thread_id: int, verdict: Verdict) -> None:
+    """Before a post changes any count: locks its thread and the threads of the similar
+    comments it will pull back, in id order. Two posts pulling back each other's articles'
+    comments otherwise take the thread rows in opposite orders and PostgreSQL aborts one of
+    them as a deadlock, a 500 for its author (#8)."""
+    if verdict.cluster is None:
+        return
+    members = store.comments_by_ids(conn, sorted(set(verdict.cluster["members"])))
+    thread_store.lock(conn, sorted({thread_id} | {row["thread_id"] for row in members}))
+
+
 def _shift_counts(conn: Connection, row: dict[str, Any], delta: int) -> None:
     thread_store.add_to_count(conn, row["thread_id"], delta)
     if row["parent_id"] is not None:

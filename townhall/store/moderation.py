@@ -152,7 +152,8 @@ def set_status(
 def comments_by_ids(conn: Connection, comment_ids: list[int]) -> list[dict[str, Any]]:
     if not comment_ids:
         return []
-    rows = conn.execute(select(comments).where(comments.c.id.in_(comment_ids))).mappings()
+    query = select(comments).where(comments.c.id.in_(comment_ids)).order_by(comments.c.id)
+    rows = conn.execute(query).mappings()
     return [dict(r) for r in rows]
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from townhall.store.schema import threads
 
@@ -21,8 +22,14 @@ def by_id(conn: Connection, thread_id: int) -> dict[str, Any] | None:
 def create(
     conn: Connection, *, site_id: int, key: str, title: str | None, url: str | None, now: int
 ) -> dict[str, Any]:
+    """Creates the thread, or returns the one a concurrent first post created meanwhile:
+    two first posts to a new article both succeed, in one thread (#8). On PostgreSQL the
+    second INSERT waits for the first transaction and then does nothing; read-committed
+    lets the SELECT after it see the winner's row. SQLite serialises writers anyway."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    values = {"site_id": site_id, "key": key, "title": title, "url": url, "created_at": now}
     conn.execute(
-        insert(threads).values(site_id=site_id, key=key, title=title, url=url, created_at=now)
+        insert(threads).values(**values).on_conflict_do_nothing(index_elements=["site_id", "key"])
     )
     thread = by_key(conn, site_id, key)
     assert thread is not None  # noqa: S101
@@ -31,6 +38,13 @@ def create(
 
 def set_open(conn: Connection, thread_id: int, is_open: bool) -> None:
     conn.execute(update(threads).where(threads.c.id == thread_id).values(is_open=is_open))
+
+
+def lock(conn: Connection, thread_ids: list[int]) -> None:
+    """Locks the threads' rows until the transaction ends, in id order (PostgreSQL; SQLite
+    has one writer at a time and renders no FOR UPDATE)."""
+    query = select(threads.c.id).where(threads.c.id.in_(thread_ids)).order_by(threads.c.id)
+    conn.execute(query.with_for_update()).all()
 
 
 def add_to_count(conn: Connection, thread_id: int, delta: int) -> None:
