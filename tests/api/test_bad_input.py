@@ -94,6 +94,26 @@ def test_unknown_comment_and_parent(author: Reader) -> None:
     assert author.http.get("/api/v1/comments/0/replies").status_code == 422
 
 
+def test_nul_characters_are_refused_everywhere(author: Reader) -> None:
+    """PostgreSQL text cannot hold U+0000 (the fuzzer found a 500 there); both databases
+    refuse it alike, in the address, a JSON body or a form, and a backslash before u0000
+    typed as text is still accepted."""
+    assert_problem(author.http.get("/api/v1/comments?thread=a&site=%00"), 400, "NUL")
+    assert_problem(author.http.get("/api/v1/comments/1%00"), 400, "NUL")
+    raw = b'{"thread": "article-1", "body": "bad \\u0000 byte"}'  # a JSON escape of NUL
+    response = author.http.post(
+        "/api/v1/comments", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 400, "NUL")
+    form = author.http.post("/auth/magic", data={"token": "x\x00y"})
+    assert_problem(form, 400, "NUL")
+    typed = author.http.post(
+        "/api/v1/comments", json={"thread": "article-1", "body": "Escapes look like \\u0000."}
+    )
+    assert typed.status_code == 201, typed.text
+    assert typed.json()["body"] == "Escapes look like \\u0000."
+
+
 @pytest.mark.parametrize(
     "method, path",
     [

@@ -1,11 +1,26 @@
-"""Caps on request bodies, applied before anything reads them."""
+"""Checks on the raw request, applied before anything parses it: the body's size, and the
+NUL character (PostgreSQL text cannot hold it, so it is refused on SQLite too, alike)."""
 
 from __future__ import annotations
+
+import re
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from townhall.errors import PROBLEM_BASE
+
+# U+0000 as a JSON escape: \u0000 after an even number of backslashes (\\u0000 is text).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _has_nul(raw: bytes, percent_encoded: bool) -> bool:
+    """NUL as a raw byte, %00 in a query or form, or a JSON escape in any other body."""
+    if b"\x00" in raw:
+        return True
+    if percent_encoded:
+        return b"%00" in raw
+    return _JSON_NUL.search(raw) is not None
 
 
 class BodyLimit:
@@ -17,7 +32,13 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or _has_nul(scope["query_string"], True):
+            await _nul_problem(send, "address")
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
@@ -38,6 +59,10 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+        form = b"x-www-form-urlencoded" in dict(scope["headers"]).get(b"content-type", b"")
+        if _has_nul(b"".join(chunks), form):
+            await _nul_problem(send, "body")
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -50,23 +75,31 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _reject(self, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "type": PROBLEM_BASE + "body-too-large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"The request body is larger than {self.max_bytes:,} bytes.",
-            }
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"The request body is larger than {self.max_bytes:,} bytes."
+        await _problem(send, 413, "body-too-large", "Request body too large", detail)
+
+
+async def _nul_problem(send: Send, where: str) -> None:
+    detail = (
+        f"The request's {where} contains the NUL character (U+0000, %00 or \\u0000);"
+        " text in Townhall may not contain it. Remove it and send the request again."
+    )
+    await _problem(send, 400, "nul-character", "NUL character in the request", detail)
+
+
+async def _problem(send: Send, status: int, kind: str, title: str, detail: str) -> None:
+    body = orjson.dumps(
+        {"type": PROBLEM_BASE + kind, "title": title, "status": status, "detail": detail}
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
