@@ -1,4 +1,4 @@
-"""townhall serve | migrate | users create | version"""
+"""townhall serve | migrate | users create | backup | restore | version"""
 
 from __future__ import annotations
 
@@ -117,6 +117,10 @@ def parser() -> argparse.ArgumentParser:
     from townhall.cli import imports  # importers (#6)
 
     imports.add_parsers(sub)
+
+    from townhall.cli import backups  # hardening (#8)
+
+    backups.add_parsers(sub)
 
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=cmd_version)
