@@ -385,3 +385,77 @@ oidc_states = Table(
     Column("return_to", String(2000), nullable=True),
     Column("expires_at", BigInteger, nullable=False),
 )
+
+# --- moderation, continued (issue #3): featured comments, moderator edits, held vs ---
+# --- pending, illegal-content notices, moderator notes, per-site roles and settings ---
+
+# A moderator pins a comment: featured comments lead the thread. A moderator's edit carries
+# a note shown to readers under the comment ("Edited by a moderator: ...").
+comments.append_column(Column("featured_at", BigInteger, nullable=True))
+comments.append_column(Column("moderator_note", String(1000), nullable=True))
+
+# Who held a comment: "pipeline" (rules, classifier, spam, brigading, external checker) or
+# "wait" (a pre-moderated story, user or first comment). Separates the held and pending queues.
+comment_checks.append_column(Column("held_by", String(16), nullable=True))
+
+# A site's moderation settings as JSON (mode, thresholds, word lists); {} means the defaults.
+sites.append_column(Column("settings", Text, nullable=False, server_default="{}"))
+
+# The text a comment had before each moderator edit, with who changed it and why.
+comment_revisions = Table(
+    "comment_revisions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("editor_id", Id, nullable=True),
+    Column("note", String(1000), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_comment_revisions_comment", "comment_id", "created_at"),
+)
+
+# Notices of illegal content under the EU Digital Services Act (Art. 16): who reported what
+# and why, in good faith; then the decision and its statement of reasons (Art. 17).
+dsa_notices = Table(
+    "dsa_notices",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("reporter_id", Id, nullable=True),
+    Column("category", String(32), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("reporter_name", String(200), nullable=False),
+    Column("reporter_email", String(320), nullable=False),
+    Column("good_faith", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger, nullable=True),
+    Column("decided_by", Id, nullable=True),
+    Column("decision", String(16), nullable=True),
+    Column("statement", Text, nullable=True),
+    Index("ix_dsa_notices_open", "site_id", "decided_at", "created_at"),
+    Index("ix_dsa_notices_comment", "comment_id"),
+)
+
+# Moderators' notes on a user (site_id None: a note for every site).
+user_notes = Table(
+    "user_notes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("site_id", Id, nullable=True),
+    Column("author_id", Id, nullable=True),
+    Column("text", String(2000), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_user_notes_user", "user_id", "created_at"),
+)
+
+# Per-site staff: a user who moderates one site (or several) without being a global moderator.
+site_roles = Table(
+    "site_roles",
+    metadata,
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Index("ix_site_roles_user", "user_id"),
+)
