@@ -9,6 +9,8 @@ from starlette.types import ASGIApp
 import townhall
 from townhall.api import auth, comments, identity, live, problems, security
 from townhall.api import moderation as moderation_api
+from townhall.api import search as search_api
+from townhall.api import staff as staff_api
 from townhall.api.isso import isso_router
 from townhall.api.limits import BodyLimit
 from townhall.dashboard.views import dashboard_router
@@ -43,6 +45,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth_pages.auth_pages_router())
     app.include_router(comments.router)
     app.include_router(moderation_api.router)
+    app.include_router(search_api.router)  # moderation (#3): search, notes, sites
+    app.include_router(staff_api.router)
     app.include_router(live.router)
     app.include_router(dashboard_router())
     app.include_router(pages.widget_router(settings.language))

@@ -30,6 +30,34 @@ def access_admin(user: dict[str, Any] | None, action: str) -> dict[str, Any]:
     return user
 
 
+def access_moderate(user: dict[str, Any] | None, action: str = "moderate") -> dict[str, Any]:
+    """Admins and moderators act on every site; a site moderator (``user["sites"]``, the
+    site ids loaded from site_roles) on theirs only, which access_site checks."""
+    user = access_signed_in(user, action)
+    if user["role"] in STAFF:
+        return user
+    if user.get("sites"):
+        return user
+    raise Forbidden(f"Only moderators and admins may {action}.")
+
+
+def moderated_site_ids(user: dict[str, Any]) -> list[int] | None:
+    """The sites a moderator's lists cover; None means every site."""
+    if user["role"] in STAFF:
+        return None
+    return list(user.get("sites") or [])
+
+
+def access_site(user: dict[str, Any], site_id: int, thing: str) -> None:
+    """A site moderator acting on another site's comment, user or story: NotFound, so that
+    what happens on other sites does not leak. ``thing`` names it, e.g. "comment 12"."""
+    if user["role"] in STAFF:
+        return
+    if site_id in (user.get("sites") or ()):
+        return
+    raise NotFound(f"There is no {thing} on the sites you moderate.")
+
+
 def access_see(user: dict[str, Any] | None, comment: dict[str, Any]) -> None:
     """Hidden comments answer 404 to others, so their existence does not leak."""
     viewer = user["id"] if user else None

@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from townhall import events
+from townhall.domain import site_settings
 from townhall.domain.access import STAFF, access_see, access_signed_in
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, InvalidInput, NotFound
 from townhall.moderation.pipeline import Pipeline, Submission, Verdict
 from townhall.moderation.stages import default_pipeline
+from townhall.settings import Settings
 from townhall.store import comments as comment_store
 from townhall.store import moderation as store
 from townhall.store import threads as thread_store
@@ -41,6 +43,18 @@ def pipeline_for(services: Services) -> Pipeline:
     return found
 
 
+def site_pipeline(services: Services, settings: Settings) -> Pipeline:
+    """A site with settings of its own (site_settings) gets a pipeline built from them, once
+    per distinct set of values; the others share pipeline_for's, where plugins register."""
+    if settings is services.settings:
+        return pipeline_for(services)
+    built: dict[str, Pipeline] = services.__dict__.setdefault("site_pipelines", {})
+    key = repr(sorted((name, settings.values[name]) for name in site_settings.FIELDS))
+    if key not in built:
+        built[key] = default_pipeline(settings)
+    return built[key]
+
+
 def warm_up(services: Services) -> None:
     """Load the shipped models at start-up, so no reader's first comment waits for them."""
     from townhall.moderation.classifier import language_guesser, shipped_model
@@ -63,9 +77,10 @@ def screen(
     remote_addr: str | None = None,
     comment_id: int | None = None,
 ) -> Verdict:
+    settings = site_settings.for_site(services, conn, site_id)
     submission = Submission(
         conn=conn,
-        settings=services.settings,
+        settings=settings,
         body=body,
         author=author,
         site_id=site_id,
@@ -74,7 +89,7 @@ def screen(
         remote_addr=remote_addr,
         comment_id=comment_id,
     )
-    verdict = pipeline_for(services).run(submission)
+    verdict = site_pipeline(services, settings).run(submission)
     verdict.account_new = submission.account_new  # type: ignore[attr-defined]
     verdict.network = submission.network  # type: ignore[attr-defined]
     return verdict
