@@ -41,3 +41,14 @@ def test_counters_count_from_zero(cache: Cache) -> None:
     assert cache.incr("version", ttl=60) == 2
     assert cache.get_int("version") == 2
     assert cache.get_int("other") == 0
+
+
+def test_the_memory_cache_lets_go_of_expired_entries_nobody_reads_again() -> None:
+    """Pages cached under an old thread version are never asked for again (#8)."""
+    cache = MemoryCache(sweep_seconds=0)
+    for n in range(100):
+        cache.set(f"page:v{n}", b"x" * 1000, ttl=1)
+    time.sleep(1.1)
+    cache.set("page:v100", b"current", ttl=60)
+    assert len(cache) == 1
+    assert cache.get("page:v100") == b"current"

@@ -7,13 +7,26 @@ import time
 from collections import OrderedDict
 
 MAX_ENTRIES = 10_000
+# How often a write also drops every expired entry. A thread page cached under an old
+# version is never read again, so expiring on read alone kept it until 10,000 newer
+# entries pushed it out: up to 10,000 rendered pages held for nothing (#8).
+SWEEP_SECONDS = 10.0
 
 
 class MemoryCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self, max_entries: int = MAX_ENTRIES, sweep_seconds: float = SWEEP_SECONDS
+    ) -> None:
         self._entries: OrderedDict[str, tuple[float, bytes | int]] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_entries
+        self._sweep_seconds = sweep_seconds
+        self._next_sweep = time.monotonic() + sweep_seconds
+
+    def __len__(self) -> int:
+        """Entries held, expired ones not swept yet included."""
+        with self._lock:
+            return len(self._entries)
 
     def _live(self, key: str) -> bytes | int | None:
         entry = self._entries.get(key)
@@ -26,8 +39,16 @@ class MemoryCache:
         self._entries.move_to_end(key)
         return value
 
+    def _sweep(self, now: float) -> None:
+        self._next_sweep = now + self._sweep_seconds
+        for gone in [k for k, (expires, _) in self._entries.items() if expires <= now]:
+            del self._entries[gone]
+
     def _put(self, key: str, value: bytes | int, ttl: int) -> None:
-        self._entries[key] = (time.monotonic() + ttl, value)
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._sweep(now)
+        self._entries[key] = (now + ttl, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
