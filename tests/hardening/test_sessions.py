@@ -87,7 +87,11 @@ def test_sign_up_refuses_the_email_as_password(anonymous: Reader) -> None:
 @pytest.fixture
 def limited_app(tmp_path: Path, database_url: str) -> Any:
     settings = Settings.load(
-        env={}, data_dir=str(tmp_path), database_url=database_url, rate_limit_signin="3/minute"
+        env={},
+        data_dir=str(tmp_path),
+        database_url=database_url,
+        rate_limit_signin="3/minute",
+        rate_limit_signup="3/hour",
     )
     services = Services.build(settings)
     yield create_app(settings, services)
@@ -106,6 +110,25 @@ def test_sign_in_is_throttled_per_account_and_per_ip_with_a_wait_time(limited_ap
     assert _signin(elsewhere, "target@example.org", "guess 5").status_code == 429
     # ...and the guessing address is locked for any account.
     assert _signin(guesser, "someone@example.org", "x").status_code == 429
+
+
+def test_sign_up_says_an_email_is_taken_but_only_a_few_times_an_hour_per_address(
+    limited_app: Any,
+) -> None:
+    """The one form that tells who has an account, by choice (docs/security.md): a reader
+    who already has one is sent to sign in. A prober gets the sign-up limit's few answers
+    an hour per address, and nothing from the timing: the password is hashed either way."""
+    Reader(limited_app).signup("Owner", "owner@example.org")
+    prober = TestClient(limited_app, headers={"Origin": ORIGIN}, client=("203.0.113.8", 4000))
+    answers = [
+        prober.post(
+            "/api/v1/auth/signup", json={"email": email, "password": PASSWORD, "name": "Probe"}
+        )
+        for email in ("owner@example.org", "fresh@example.org", "owner@example.org", "x@y.org")
+    ]
+    assert [a.status_code for a in answers] == [409, 201, 409, 429]
+    assert "Sign in instead" in answers[0].json()["detail"]
+    assert "Try again in" in answers[-1].json()["detail"]
 
 
 def test_sign_in_answers_alike_for_an_unknown_email_and_a_wrong_password(
