@@ -3,7 +3,8 @@
 2,000 organic comments (10 % from accounts under a day old) over a simulated day on 20
 stories, plus campaign A (40 new accounts posting template-spun copies of one message
 within 10 minutes) and campaign B (40 new accounts posting free paraphrases of one
-opinion within 10 minutes). Prints one line:
+opinion within 10 minutes). Prints, on standard error, the clusters each campaign landed
+in and the p95 cost, then one line on standard output:
 
     template_held=… paraphrase_held=… organic_held=… median_ms=…
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -159,8 +161,16 @@ def spun_text(rng: random.Random) -> str:
 
 
 def run(seed: int) -> dict[str, float]:
-    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not secrets
     workdir = Path(tempfile.mkdtemp(prefix="townhall-modbench-"))
+    try:
+        return simulate(seed, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def simulate(seed: int, workdir: Path, organic: int = 2000, stories: int = 20) -> dict[str, Any]:
+    """The simulation in ``workdir``; ``organic`` and ``stories`` shrink it for the tests."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not secrets
     settings = Settings.load(env={}, data_dir=str(workdir), rate_limits_enabled=False)
     upgrade(settings.resolved_database_url)
     clock = SimClock()
@@ -195,23 +205,23 @@ def run(seed: int) -> dict[str, float]:
             )
 
     # Organic: 1,600 accounts; comments spread over 24 h on 20 stories.
-    old_accounts = [make_user(rng.uniform(48, 5000), i) for i in range(1440)]
-    new_accounts = [make_user(rng.uniform(0.1, 20), 10_000 + i) for i in range(160)]
+    old_accounts = [make_user(rng.uniform(48, 5000), i) for i in range(organic * 72 // 100)]
+    new_accounts = [make_user(rng.uniform(0.1, 20), 10_000 + i) for i in range(organic * 8 // 100)]
     events: list[tuple[int, str, dict[str, Any], str, str]] = []
-    for _ in range(2000):
+    for _ in range(organic):
         author = rng.choice(new_accounts) if rng.random() < 0.10 else rng.choice(old_accounts)
         at = START + rng.randrange(24 * HOUR)
-        events.append((at, "organic", author, f"story-{rng.randrange(20)}", organic_text(rng)))
+        events.append((at, "organic", author, f"story-{rng.randrange(stories)}", organic_text(rng)))
     campaign_a_start = START + 6 * HOUR
     campaign_b_start = START + 15 * HOUR
     for i in range(40):
         account = make_user(rng.uniform(0.05, 3), 20_000 + i)
         at = campaign_a_start + rng.randrange(10 * 60_000)
-        events.append((at, "template", account, "story-3", spun_text(rng)))
+        events.append((at, "template", account, f"story-{3 % stories}", spun_text(rng)))
     for i in range(40):
         account = make_user(rng.uniform(0.05, 3), 30_000 + i)
         at = campaign_b_start + rng.randrange(10 * 60_000)
-        events.append((at, "paraphrase", account, "story-7", PARAPHRASES[i]))
+        events.append((at, "paraphrase", account, f"story-{7 % stories}", PARAPHRASES[i]))
     events.sort(key=lambda e: e[0])
 
     posted: dict[str, list[int]] = {"organic": [], "template": [], "paraphrase": []}
@@ -233,6 +243,7 @@ def run(seed: int) -> dict[str, float]:
         posted[kind].append(view["id"])
 
     from townhall.store import comments as comment_store
+    from townhall.store import moderation as moderation_store
 
     with services.db.read() as conn:
 
@@ -240,12 +251,24 @@ def run(seed: int) -> dict[str, float]:
             rows = [comment_store.by_id(conn, i) for i in ids]
             return sum(1 for r in rows if r and r["status"] != "visible") / len(ids)
 
+        def clusters(ids: list[int]) -> list[int]:
+            """How many of the kind's comments each cluster holds, largest first."""
+            found: dict[int, int] = {}
+            for i in ids:
+                check = moderation_store.check_for(conn, i)
+                if check and check["cluster_id"]:
+                    found[check["cluster_id"]] = found.get(check["cluster_id"], 0) + 1
+            return sorted(found.values(), reverse=True)
+
         result = {
             "template_held": held(posted["template"]),
             "paraphrase_held": held(posted["paraphrase"]),
             "organic_held": held(posted["organic"]),
             "median_ms": statistics.median(timings),
             "p95_ms": statistics.quantiles(timings, n=20)[-1],
+            "template_clusters": clusters(posted["template"]),
+            "paraphrase_clusters": clusters(posted["paraphrase"]),
+            "organic_clustered": sum(clusters(posted["organic"])),
         }
     services.db.dispose()
     return result
@@ -255,8 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    started = time.monotonic()
     result = run(args.seed)
-    print(f"p95_ms={result['p95_ms']:.2f}", file=sys.stderr)
+    for kind in ("template", "paraphrase"):
+        sizes = result[f"{kind}_clusters"]
+        print(f"{kind}: {len(sizes)} cluster(s) holding {sizes} of its 40", file=sys.stderr)
+    print(f"organic comments in clusters: {result['organic_clustered']}", file=sys.stderr)
+    print(f"p95_ms={result['p95_ms']:.2f} wall_s={time.monotonic() - started:.0f}", file=sys.stderr)
     print(
         f"template_held={result['template_held']:.2f} "
         f"paraphrase_held={result['paraphrase_held']:.2f} "

@@ -4,6 +4,13 @@ A signature of 64 minimums estimates the Jaccard similarity of two texts' 5-gram
 16 bands of 4 rows bucket signatures so texts above about 0.5 similar share a band with
 high probability. Hashes are CRC32-based, so signatures stored in the database stay
 comparable across processes and restarts.
+
+Each of the 64 hash functions is multiply-shift: ``(a * x + b) mod 2**64``, top 32 bits,
+with ``a`` a random odd 64-bit number. An earlier version computed ``(a * x + b) mod
+(2**61 - 1)`` with ``a`` and ``x`` both under 2**32: the product never wrapped, so every
+"permutation" ordered the 5-grams almost like their CRC32 and unrelated texts shared
+minimums. It rated comments with 4 % of their 5-grams in common as 56 % similar, which
+pulled new readers into near-duplicate clusters (#3).
 """
 
 from __future__ import annotations
@@ -16,10 +23,10 @@ import numpy as np
 PERMUTATIONS = 64
 BANDS = 16
 ROWS = PERMUTATIONS // BANDS
-PRIME = np.uint64((1 << 61) - 1)
-_rng = np.random.default_rng(20261124)
-_A = _rng.integers(1, 1 << 31, size=PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, size=PERMUTATIONS, dtype=np.uint64)
+_rng = np.random.default_rng(20261201)
+_A = _rng.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _rng.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
+_SHIFT = np.uint64(32)
 SHINGLE = 5
 NOISE = re.compile(r"[^\w ]+|\d+")
 
@@ -33,7 +40,8 @@ def signature(text: str) -> np.ndarray:
     clean = shingle_text(text)
     grams = {clean[i : i + SHINGLE] for i in range(max(1, len(clean) - SHINGLE + 1))}
     hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64)
-    mixed = (np.outer(hashes, _A) + _B) % PRIME
+    # Unsigned array arithmetic wraps modulo 2**64 silently, which is the point here.
+    mixed = (np.outer(hashes, _A) + _B) >> _SHIFT
     result: np.ndarray = mixed.min(axis=0).astype(np.uint64)
     return result
 

@@ -245,6 +245,7 @@ class NearDuplicateStage:
 
     name = "near-duplicates"
     MIN_WORDS = 5
+    JOIN_ACCOUNTS = 3
 
     def __init__(self, settings: Settings) -> None:
         self.threshold = float(settings.moderation_cluster_similarity)
@@ -282,13 +283,35 @@ class NearDuplicateStage:
         suspect = [n for n in similar if n["account_new"] or networks.count(n["network"]) > 1]
         self_suspect = sub.account_new or networks.count(sub.network) > 1
         if len(authors) >= 3 and new_authors >= 2 and weight >= 3.0 and self_suspect:
+            existing = self._cluster_to_join(sub, suspect)
+            # Never re-home a comment from another cluster: no chaining through it.
+            members = [n["comment_id"] for n in suspect if n["cluster_id"] in (None, existing)]
             verdict.cluster = {
                 "kind": "near-duplicate",
                 "thread_id": None,
-                "members": [n["comment_id"] for n in suspect],
-                "existing": next((n["cluster_id"] for n in suspect if n["cluster_id"]), None),
+                "members": members,
+                "existing": existing,
                 "label": f"Near-identical comments from {len(authors)} accounts",
             }
+
+    def _cluster_to_join(self, sub: Submission, suspect: list[dict[str, Any]]) -> int | None:
+        """The cluster this comment resembles most, if it resembles enough of it.
+
+        Joining on one similar member would chain: A like B, B like C, so A, B and C and
+        everything like any of them end up in one ever-growing cluster (#3). A comment joins
+        only when it is similar to at least half of the cluster's members, or to members
+        from JOIN_ACCOUNTS different accounts; otherwise it may seed a cluster of its own
+        with the similar comments nobody has clustered yet.
+        """
+        shared: dict[int, set[Any]] = {}
+        for n in suspect:
+            if n["cluster_id"]:
+                shared.setdefault(n["cluster_id"], set()).add(n["author_id"])
+        for cluster_id, accounts in sorted(shared.items(), key=lambda kv: -len(kv[1])):
+            size = len(store.cluster_members(sub.conn, cluster_id))
+            if len(accounts) >= self.JOIN_ACCOUNTS or 2 * len(accounts) >= size:
+                return cluster_id
+        return None
 
 
 class BurstStage:
