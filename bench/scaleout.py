@@ -153,6 +153,14 @@ def render(facts: dict[str, Any], args: Any) -> str:
     expected = len(measured) * fan["readers"]
     within = sum(1 for d in everything if d <= GOAL_SECONDS) / expected if expected else 0.0
     worst = [p["all"] for p in measured]
+    busiest = max(float(facts[k].split()[0]) for k in ("load at start", "load before live"))
+    busy = (
+        f" The machine was busy with other work (a load average up to {busiest:.1f} on "
+        f"{facts['cores']} cores): these figures are what the nodes did with the share of "
+        "the cores they got, well below what an otherwise idle machine gives."
+        if busiest > (facts["cores"] or 1)
+        else ""
+    )
     lines = [
         "## Two nodes on PostgreSQL + Redis (issue #4)",
         "",
@@ -162,7 +170,7 @@ def render(facts: dict[str, Any], args: Any) -> str:
         f"({args.workers} worker{'s' * (args.workers > 1)} each) on PostgreSQL "
         f"{facts['postgres']} (a database made for the run) and Redis {facts['redis']} (a key "
         "prefix of the run's own), all on loopback and sharing the cores with wrk and the "
-        "readers. How to run it: [bench/README.md](../bench/README.md).",
+        f"readers.{busy} How to run it: [bench/README.md](../bench/README.md).",
         "",
         f"**Reads**: wrk, 2 threads, {args.connections} connections, {args.seconds} s, one "
         "thread per node (half the connections each), anonymous `GET /api/v1/comments?thread=…`"
