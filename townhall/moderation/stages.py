@@ -355,7 +355,8 @@ class ExternalCheckerStage:
     """An outside service (Perspective- or Akismet-like), off unless a URL is set.
 
     It receives ``{"text", "language", "author_age_hours"}`` as JSON and answers
-    ``{"score": 0..1, "spam": bool}``. Failures and timeouts only leave a note.
+    ``{"score": 0..1, "spam": bool, "reason": "..."}`` (each optional); the reason is shown
+    to moderators. Failures and timeouts fail open: the comment goes on, with a note.
     """
 
     name = "external"
@@ -385,11 +386,16 @@ class ExternalCheckerStage:
             log.warning("external checker failed: %s", error)
             verdict.note(self.name, "unavailable", f"External checker unavailable: {error}.")
             return
+        if not isinstance(result, dict):
+            verdict.note(self.name, "unavailable", "External checker answered something else.")
+            return
+        said = str(result.get("reason") or "").strip()[:200]
+        said = f" It says: {said}" if said else ""
         if result.get("spam"):
             verdict.hold(
                 self.name,
                 "external-spam",
-                "The external checker says spam.",
+                f"The external checker says spam.{said}",
                 "It looks like spam to our checks; a moderator will look at it.",
             )
         score = result.get("score")
@@ -397,7 +403,7 @@ class ExternalCheckerStage:
             verdict.hold(
                 self.name,
                 "external-toxic",
-                f"External toxicity score {score:.2f}.",
+                f"External toxicity score {score:.2f}.{said}",
                 "It may read as abusive, so a moderator will check it first.",
             )
 
