@@ -26,7 +26,7 @@ def test_a_toxic_comment_is_held_visible_only_to_its_author_until_approved(
     assert author.thread()["comments"][0]["held_reason"] == held["held_reason"]
     assert ids(other.thread()) == [] and other.thread()["thread"]["comment_count"] == 0
 
-    queue = moderator.http.get("/api/v1/moderation/queues/pending").json()["comments"]
+    queue = moderator.http.get("/api/v1/moderation/queues/held").json()["comments"]
     assert [c["id"] for c in queue] == [held["id"]]
     assert any(r["code"] == "toxic" for r in queue[0]["reasons"])
 
@@ -99,6 +99,10 @@ def test_readers_cannot_call_moderator_routes(make_reader: Any, anonymous: Reade
         ("post", "/api/v1/moderation/clusters/1/decision", {"action": "reject"}),
         ("put", "/api/v1/moderation/users/1/standing", {"state": "banned"}),
         ("put", "/api/v1/moderation/threads/mode", {"thread": "article-1", "mode": "closed"}),
+        ("get", "/api/v1/moderation/queues/held", None),
+        ("put", f"/api/v1/moderation/comments/{comment['id']}/featured", {"featured": True}),
+        ("patch", f"/api/v1/moderation/comments/{comment['id']}", {"body": "x", "note": "y"}),
+        ("get", f"/api/v1/moderation/comments/{comment['id']}/revisions", None),
     ]
     for method, path, body in calls:
         kwargs = {"json": body} if body is not None else {}
@@ -133,7 +137,16 @@ def test_story_modes_premoderate_and_close(
     reader.post("Opening the discussion politely.")
     mode = {"thread": "article-1", "mode": "premoderated"}
     assert moderator.http.put("/api/v1/moderation/threads/mode", json=mode).status_code == 200
-    assert reader.post("Now everything waits for review.")["status"] == "pending"
+    waiting = reader.post("Now everything waits for review.")
+    assert waiting["status"] == "pending"
+    toxic = reader.post(TOXIC)
+    # Waiting for review (pending) and objected to by the pipeline (held) are two queues.
+    pending = moderator.http.get("/api/v1/moderation/queues/pending").json()["comments"]
+    held = moderator.http.get("/api/v1/moderation/queues/held").json()["comments"]
+    assert [c["id"] for c in pending] == [waiting["id"]]
+    assert [c["id"] for c in held] == [toxic["id"]]
+    counts = moderator.http.get("/api/v1/moderation/overview").json()["counts"]
+    assert (counts["pending"], counts["held"], counts["notices"]) == (1, 1, 0)
     closed = {"thread": "article-1", "mode": "closed", "message": "Closed for the night."}
     assert moderator.http.put("/api/v1/moderation/threads/mode", json=closed).status_code == 200
     answer = reader.http.post("/api/v1/comments", json={"thread": "article-1", "body": "hello"})

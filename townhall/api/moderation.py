@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
 from townhall.api.deps import Id, current_user, guard_origin, json_response, services
-from townhall.domain import moderation, sites
+from townhall.domain import curation, moderation, sites
 
 router = APIRouter(prefix="/api/v1", tags=["moderation"], dependencies=[Depends(guard_origin)])
 
@@ -43,6 +43,15 @@ class ModeIn(BaseModel):
     site: str = Field(default="default", max_length=64)
     mode: Literal["open", "premoderated", "closed"]
     message: str | None = Field(default=None, max_length=500)
+
+
+class FeatureIn(BaseModel):
+    featured: bool
+
+
+class ModeratorEditIn(BaseModel):
+    body: str = Field(max_length=100_000)
+    note: str = Field(max_length=1000)
 
 
 def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -174,3 +183,38 @@ def audit(
 ) -> Response:
     rows = moderation.audit_log(services(request), user=user, action=action)
     return json_response({"entries": _plain(rows)})
+
+
+@router.put("/moderation/comments/{comment_id}/featured", responses=PROBLEMS)
+def feature(
+    payload: FeatureIn,
+    request: Request,
+    comment_id: int = Id(),
+    user: dict[str, Any] | None = Depends(current_user),
+) -> Response:
+    result = curation.feature(
+        services(request), user=user, comment_id=comment_id, on=payload.featured
+    )
+    return json_response(result)
+
+
+@router.patch("/moderation/comments/{comment_id}", responses=PROBLEMS)
+def moderator_edit(
+    payload: ModeratorEditIn,
+    request: Request,
+    comment_id: int = Id(),
+    user: dict[str, Any] | None = Depends(current_user),
+) -> Response:
+    result = curation.moderator_edit(
+        services(request), user=user, comment_id=comment_id, body=payload.body, note=payload.note
+    )
+    result["revisions"] = _plain(result["revisions"])
+    return json_response(result)
+
+
+@router.get("/moderation/comments/{comment_id}/revisions", responses=PROBLEMS)
+def revisions(
+    request: Request, comment_id: int = Id(), user: dict[str, Any] | None = Depends(current_user)
+) -> Response:
+    rows = curation.revisions(services(request), user=user, comment_id=comment_id)
+    return json_response({"revisions": _plain(rows)})

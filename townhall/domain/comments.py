@@ -23,6 +23,7 @@ from townhall.domain.services import Services
 from townhall.domain.views import comment_view, thread_view
 from townhall.errors import InvalidInput, NotFound, ThreadClosed, TooDeep, TooLong
 from townhall.store import comments as comment_store
+from townhall.store import curation as curation_store
 from townhall.store import reactions as reaction_store
 from townhall.store import threads as thread_store
 
@@ -31,6 +32,8 @@ MAX_TITLE = 500
 MAX_URL = 2000
 # Past this a chain is a conversation between two people, better continued elsewhere.
 MAX_TRUE_DEPTH = 100
+# Featured comments shown first on a thread's first page (moderation, #3).
+MAX_FEATURED = 20
 
 
 def check_body(services: Services, body: str) -> str:
@@ -305,6 +308,9 @@ def read_thread(
         thread = thread_store.by_key(conn, site["id"], thread_key)
         if thread is None:
             return {"thread": thread_view(None, thread_key), "comments": [], "next_cursor": None}
+        # moderation (#3): featured comments lead the first page and are left out of the
+        # pages after it, whatever the sort.
+        featured = curation_store.featured_top_level(conn, thread["id"], MAX_FEATURED)
         rows = comment_store.top_level_page(
             conn,
             thread_id=thread["id"],
@@ -312,9 +318,12 @@ def read_thread(
             sort=sort,
             after=position,
             limit=page_size + 1,
+            exclude=featured,
         )
         more = len(rows) > page_size
         rows = rows[:page_size]
+        if position is None and featured:
+            rows = [comment_store.by_id(conn, i) for i in featured] + rows  # type: ignore[misc]
         replies = comment_store.first_replies(
             conn, root_ids=[r["id"] for r in rows], viewer_id=viewer_id, per_root=per_root + 1
         )

@@ -25,6 +25,8 @@ STANDINGS = ("warned", "premoderated", "suspended", "banned")
 MODES = ("open", "premoderated", "closed")
 DAY_MS = 86_400_000
 STANDING_WINDOW = 10
+# Stages whose holds are waits for review rather than objections to the text.
+WAIT_STAGES = ("standing", "mode")
 
 
 def access_moderate(user: dict[str, Any] | None) -> dict[str, Any]:
@@ -112,6 +114,17 @@ def _shift_counts(conn: Connection, row: dict[str, Any], delta: int) -> None:
         comment_store.add_to_reply_count(conn, row["parent_id"], delta)
 
 
+def held_by(verdict: Verdict) -> str | None:
+    """Who holds a comment: the pipeline (its rules, classifier, spam or brigading stages
+    objected; the "held" queue) or a wait (a pre-moderated story or user, a new account's
+    first comment; the "pending" queue). None when it is published or rejected."""
+    if verdict.status != "pending":
+        return None
+    if verdict.cluster or any(f.stage not in WAIT_STAGES for f in verdict.findings):
+        return store.HELD_BY_PIPELINE
+    return "wait"
+
+
 def record(
     services: Services,
     conn: Connection,
@@ -137,6 +150,7 @@ def record(
         signature=verdict.signature,
         account_new=bool(getattr(verdict, "account_new", False)),
         network=getattr(verdict, "network", None),
+        held_by=held_by(verdict),
         created_at=now,
     )
     if verdict.bands:

@@ -44,6 +44,9 @@ def comment_view(
         # moderation (#3): why the author's own comment waits; nobody else sees it.
         "held_reason": row.get("held_reason") if mine and row["status"] == "pending" else None,
         "editable_until": iso(editable_until) if mine and now < editable_until else None,
+        # moderation (#3): pinned by a moderator; a moderator's edit and why, for everyone.
+        "featured": row.get("featured_at") is not None and not deleted,
+        "moderator_note": None if deleted else row.get("moderator_note"),
         "replies": [],
         "replies_cursor": None,
     }

@@ -108,14 +108,18 @@ def top_level_page(
     sort: str,
     after: tuple[int, int] | None,
     limit: int,
+    exclude: list[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """One page of top-level comments; ``after`` is the (sort value, id) of the last one seen."""
+    """One page of top-level comments; ``after`` is the (sort value, id) of the last one seen.
+    ``exclude``: ids shown elsewhere on the page (featured comments lead the first page)."""
     key = comments.c.reaction_count if sort == "top" else comments.c.created_at
     query = select(comments).where(
         comments.c.thread_id == thread_id,
         comments.c.parent_id.is_(None),
         visible_to(comments, viewer_id),
     )
+    if exclude:
+        query = query.where(comments.c.id.not_in(exclude))
     if after is not None:
         value, last_id = after
         if sort == "oldest":

@@ -6,12 +6,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, literal_column, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
 from townhall.store.schema import (
     audit_log,
     comment_checks,
     comments,
+    dsa_notices,
     mod_clusters,
     near_dup_bands,
     reports,
@@ -21,7 +31,11 @@ from townhall.store.schema import (
     users,
 )
 
-QUEUES = ("pending", "reported", "clusters", "approved", "rejected")
+# pending: waits because of a mode or standing (a pre-moderated story or user, a new
+# account's first comment); held: the pipeline objected (rules, classifier, spam, external
+# checker); clusters: brigading groups; notices: comments under an open illegal-content notice.
+QUEUES = ("pending", "held", "reported", "clusters", "notices", "approved", "rejected")
+HELD_BY_PIPELINE = "pipeline"
 
 
 # --- pipeline records -------------------------------------------------------------------
@@ -181,7 +195,7 @@ def join_cluster(conn: Connection, comment_ids: list[int], cluster_id: int) -> N
         conn.execute(
             update(comment_checks)
             .where(comment_checks.c.comment_id.in_(comment_ids))
-            .values(cluster_id=cluster_id)
+            .values(cluster_id=cluster_id, held_by=HELD_BY_PIPELINE)
         )
 
 
@@ -390,9 +404,13 @@ def queue(
         .outerjoin(users, users.c.id == comments.c.author_id)
         .outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
     )
-    if name == "pending":
+    if name in ("pending", "held"):
         query = query.where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
+        query = query.where(_held_by_pipeline() if name == "held" else ~_held_by_pipeline())
         query = query.order_by(comments.c.created_at, comments.c.id)
+    elif name == "notices":
+        noticed = select(dsa_notices.c.comment_id).where(dsa_notices.c.decided_at.is_(None))
+        query = query.where(comments.c.id.in_(noticed)).order_by(comments.c.created_at)
     elif name == "reported":
         query = query.where(
             comments.c.status.in_(("visible", "pending")), report_count >= report_threshold
@@ -418,13 +436,26 @@ def queue(
     return rows
 
 
+def _held_by_pipeline() -> ColumnElement[bool]:
+    """Comments without a pipeline record (imports) or held by a mode count as pending."""
+    return func.coalesce(comment_checks.c.held_by, "") == HELD_BY_PIPELINE
+
+
 def queue_counts(conn: Connection, *, report_threshold: int) -> dict[str, int]:
-    pending = conn.execute(
-        select(func.count(literal_column("*")))
-        .select_from(
-            comments.outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
+    waiting = dict(
+        conn.execute(
+            select(_held_by_pipeline(), func.count(literal_column("*")))
+            .select_from(
+                comments.outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
+            )
+            .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
+            .group_by(_held_by_pipeline())
+        ).all()
+    )
+    notices = conn.execute(
+        select(func.count(func.distinct(dsa_notices.c.comment_id))).where(
+            dsa_notices.c.decided_at.is_(None)
         )
-        .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
     ).scalar_one()
     clustered = conn.execute(
         select(func.count(literal_column("*")))
@@ -442,7 +473,13 @@ def queue_counts(conn: Connection, *, report_threshold: int) -> dict[str, int]:
     reported = conn.execute(
         select(func.count(literal_column("*"))).select_from(reported_ids)
     ).scalar_one()
-    return {"pending": int(pending), "reported": int(reported), "clusters": int(clustered)}
+    return {
+        "pending": int(waiting.get(False, 0)),
+        "held": int(waiting.get(True, 0)),
+        "reported": int(reported),
+        "clusters": int(clustered),
+        "notices": int(notices),
+    }
 
 
 def has_published(conn: Connection, author_id: int) -> bool:
