@@ -9,6 +9,7 @@ from starlette.types import ASGIApp
 import townhall
 from townhall.api import auth, comments, identity, live, problems, security
 from townhall.api import moderation as moderation_api
+from townhall.api import notices as notices_api
 from townhall.api import search as search_api
 from townhall.api import staff as staff_api
 from townhall.api.isso import isso_router
@@ -18,7 +19,7 @@ from townhall.domain import moderation, sites
 from townhall.domain.services import Services
 from townhall.settings import Settings
 from townhall.store.migrate import upgrade
-from townhall.web import auth_pages, pages
+from townhall.web import auth_pages, notice_pages, pages
 from townhall.web.headers import SecurityHeaders
 
 
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth_pages.auth_pages_router())
     app.include_router(comments.router)
     app.include_router(moderation_api.router)
+    app.include_router(notices_api.router)  # moderation (#3): illegal-content notices
+    app.include_router(notice_pages.notice_pages_router())
     app.include_router(search_api.router)  # moderation (#3): search, notes, sites
     app.include_router(staff_api.router)
     app.include_router(live.router)

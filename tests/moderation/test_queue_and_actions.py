@@ -103,6 +103,9 @@ def test_readers_cannot_call_moderator_routes(make_reader: Any, anonymous: Reade
         ("put", f"/api/v1/moderation/comments/{comment['id']}/featured", {"featured": True}),
         ("patch", f"/api/v1/moderation/comments/{comment['id']}", {"body": "x", "note": "y"}),
         ("get", f"/api/v1/moderation/comments/{comment['id']}/revisions", None),
+        ("get", "/api/v1/moderation/queues/notices", None),
+        ("get", "/api/v1/moderation/notices", None),
+        ("post", "/api/v1/moderation/notices/1/decision", {"decision": "keep", "statement": "x"}),
     ]
     for method, path, body in calls:
         kwargs = {"json": body} if body is not None else {}

@@ -71,7 +71,10 @@
     reasonOther: 'Other',
     reportDetails: 'Details (needed for Other)',
     sendReport: 'Send report',
-    reportThanks: 'Thanks, a moderator will look at it.'
+    reportThanks: 'Thanks, a moderator will look at it.',
+    featured: 'Featured',
+    moderatorNote: 'Edited by a moderator: {note}',
+    reportIllegal: 'Report illegal content'
   };
 
   // The languages with a catalogue in i18n/; English is the one above.
@@ -657,11 +660,19 @@
     if (c.status === 'pending') {
       meta.append(h('span', { class: 'townhall__pending' }, MESSAGES.pending + (c.held_reason ? ': ' + c.held_reason : '')));
     }
+    if (c.featured) {
+      article.classList.add('townhall__comment--featured');
+      meta.prepend(h('span', { class: 'townhall__featured' }, MESSAGES.featured));
+    }
     article.setAttribute('aria-label', authorName(c));
     // Readers' text keeps its own direction inside an Arabic (or English) box.
     var body = h('div', { class: 'townhall__body', dir: 'auto' });
     body.innerHTML = c.html || ''; // sanitised by the server
-    article.append(meta, body, this.renderActions(node, article, body));
+    article.append(meta, body);
+    if (c.moderator_note) {
+      article.append(h('p', { class: 'townhall__modnote', dir: 'auto' }, t('moderatorNote', { note: c.moderator_note })));
+    }
+    article.append(this.renderActions(node, article, body));
     if (canEdit(c)) {
       // Take the Edit button away when the window closes.
       setTimeout(function () {
@@ -698,6 +709,12 @@
       var rep = button(MESSAGES.report, function () { self.openReport(node, actions, rep); }, 'townhall__report',
         { 'aria-expanded': 'false' });
       actions.append(rep);
+    }
+    if (!c.mine && c.status === 'visible') {
+      // Illegal-content notices (EU DSA) go through a form on Townhall's own page, open to
+      // readers who are not signed in too.
+      actions.append(h('a', { class: 'townhall__illegal', href: apiBase + '/notices/new?comment=' + c.id,
+        target: '_blank', rel: 'noopener' }, MESSAGES.reportIllegal));
     }
     return actions;
   };

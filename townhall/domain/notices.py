@@ -1,0 +1,254 @@
+"""Illegal-content notices under the EU Digital Services Act: anyone may send one about a
+comment (Art. 16: category, explanation, contact, a good-faith statement); moderators
+decide in a queue of their own, and the statement of reasons (Art. 17) is mailed to the
+comment's author and to the reporter. Everything lands in the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from townhall import events
+from townhall.domain.access import access_see
+from townhall.domain.accounts import normalise_email
+from townhall.domain.moderation import _decide, access_moderate
+from townhall.domain.services import Services
+from townhall.errors import Conflict, InvalidInput, NotFound
+from townhall.notify import notice_mail
+from townhall.store import comments as comment_store
+from townhall.store import moderation as moderation_store
+from townhall.store import notices as store
+from townhall.store import threads as thread_store
+from townhall.store import users as user_store
+
+# The kinds of illegal content a reader may name; "other" needs the law named in the text.
+CATEGORIES = {
+    "hate-speech": "illegal hate speech or incitement to violence",
+    "terrorism": "terrorist content",
+    "child-abuse": "child sexual abuse material",
+    "threats": "threats or harassment",
+    "defamation": "defamation",
+    "privacy": "personal data or intimate images shared without consent",
+    "intellectual-property": "infringement of copyright or other intellectual property",
+    "fraud": "scams or fraud",
+    "other": "other illegal content",
+}
+DECISIONS = ("remove", "keep")
+MIN_EXPLANATION = 20
+MAX_EXPLANATION = 5000
+MIN_STATEMENT = 20
+MAX_STATEMENT = 5000
+MAX_NAME = 200
+
+
+def _field(field: str, message: str, detail: str) -> InvalidInput:
+    return InvalidInput(detail, errors=[{"field": field, "message": message}])
+
+
+def check_notice(
+    *, category: str, explanation: str, reporter_name: str, reporter_email: str, good_faith: bool
+) -> dict[str, Any]:
+    """The notice's fields, cleaned; InvalidInput naming the first field to fix."""
+    if category not in CATEGORIES:
+        raise _field(
+            "category",
+            "Pick one of the listed kinds of illegal content.",
+            f"Choose a category: {', '.join(CATEGORIES)}.",
+        )
+    explanation = explanation.strip()
+    if len(explanation) < MIN_EXPLANATION:
+        raise _field(
+            "explanation",
+            f"Write at least {MIN_EXPLANATION} characters.",
+            "Explain why the comment is illegal, in at least"
+            f" {MIN_EXPLANATION} characters (which words, which law if you know it).",
+        )
+    if len(explanation) > MAX_EXPLANATION:
+        raise _field(
+            "explanation",
+            f"Shorten it to {MAX_EXPLANATION:,} characters.",
+            f"The explanation is {len(explanation):,} characters; the limit is"
+            f" {MAX_EXPLANATION:,}.",
+        )
+    name = " ".join(reporter_name.split())
+    if not name or len(name) > MAX_NAME:
+        raise _field(
+            "reporter_name",
+            "Write your name.",
+            f"Give your name (1 to {MAX_NAME} characters); the law asks for it.",
+        )
+    try:
+        email = normalise_email(reporter_email)
+    except InvalidInput as exc:
+        raise _field(
+            "reporter_email", "Enter an email address like name@example.org.", exc.detail
+        ) from None
+    if not good_faith:
+        raise _field(
+            "good_faith",
+            "Tick the statement to confirm it.",
+            "Confirm that you believe in good faith that the notice is accurate and complete.",
+        )
+    return {
+        "category": category,
+        "explanation": explanation,
+        "reporter_name": name,
+        "reporter_email": email,
+    }
+
+
+def submit_notice(
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    comment_id: int,
+    category: str,
+    explanation: str,
+    reporter_name: str,
+    reporter_email: str,
+    good_faith: bool,
+    remote_addr: str | None,
+) -> dict[str, Any]:
+    """Anyone, signed in or not, may send a notice; it is rate-limited per address like
+    other writes, and a receipt goes to the reporter."""
+    fields = check_notice(
+        category=category,
+        explanation=explanation,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        good_faith=good_faith,
+    )
+    if remote_addr:
+        services.limiter.hit(
+            str(services.settings.rate_limit_post_ip), "notice-ip", remote_addr, "notices"
+        )
+    now = services.clock.now_ms()
+    with services.db.write() as conn:
+        row = comment_store.by_id(conn, comment_id)
+        if row is None:
+            raise NotFound(f"There is no comment {comment_id}.")
+        access_see(user, row)
+        thread = thread_store.by_id(conn, row["thread_id"])
+        assert thread is not None  # noqa: S101
+        notice_id = store.add_notice(
+            conn,
+            site_id=thread["site_id"],
+            comment_id=comment_id,
+            reporter_id=user["id"] if user else None,
+            good_faith=True,
+            created_at=now,
+            **fields,
+        )
+        moderation_store.audit(
+            conn,
+            site_id=thread["site_id"],
+            actor_id=user["id"] if user else None,
+            action="notice",
+            target_type="notice",
+            target_id=notice_id,
+            reason=f"Comment {comment_id}: {fields['category']}",
+            now=now,
+        )
+    services.mailer.send(
+        notice_mail.receipt(
+            to=fields["reporter_email"],
+            name=fields["reporter_name"],
+            notice_id=notice_id,
+            comment_id=comment_id,
+            category=CATEGORIES[fields["category"]],
+        )
+    )
+    return {"id": notice_id, "comment_id": comment_id, "status": "received"}
+
+
+def list_notices(
+    services: Services, *, user: dict[str, Any] | None, decided: bool = False
+) -> list[dict[str, Any]]:
+    access_moderate(user)
+    with services.db.read() as conn:
+        return store.notices(conn, decided=decided)
+
+
+def decide_notice(
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    notice_id: int,
+    decision: str,
+    statement: str,
+) -> dict[str, Any]:
+    """Remove the comment or keep it, with a statement of reasons; in one transaction, then
+    the statement is mailed to the comment's author and to the reporter."""
+    actor = access_moderate(user)
+    if decision not in DECISIONS:
+        raise _field("decision", "Choose remove or keep.", "The decision must be remove or keep.")
+    statement = statement.strip()
+    if len(statement) < MIN_STATEMENT or len(statement) > MAX_STATEMENT:
+        raise _field(
+            "statement",
+            f"Write {MIN_STATEMENT} to {MAX_STATEMENT:,} characters.",
+            "Give the statement of reasons the author and the reporter will receive"
+            f" ({MIN_STATEMENT} to {MAX_STATEMENT:,} characters): the facts, and the law or"
+            " the site rule the decision rests on.",
+        )
+    now = services.clock.now_ms()
+    published: list[events.Event] = []
+    with services.db.write() as conn:
+        notice = store.notice_by_id(conn, notice_id)
+        if notice is None:
+            raise NotFound(f"There is no notice {notice_id}.")
+        if not store.decide_notice(
+            conn,
+            notice_id=notice_id,
+            decision=decision,
+            statement=statement,
+            actor_id=actor["id"],
+            now=now,
+        ):
+            raise Conflict(
+                f"Notice {notice_id} was already decided ({notice['decision']}); reload the queue."
+            )
+        if decision == "remove" and notice["comment_status"] in ("visible", "pending"):
+            reason = f"Illegal-content notice {notice_id}: {statement}"[:1000]
+            published = _decide(
+                services, conn, actor, [notice["comment_id"]], "reject", reason, now
+            )
+        moderation_store.audit(
+            conn,
+            site_id=notice["site_id"],
+            actor_id=actor["id"],
+            action=f"notice-{decision}",
+            target_type="notice",
+            target_id=notice_id,
+            reason=statement[:1000],
+            now=now,
+        )
+        author = (
+            user_store.by_id(conn, notice["comment_author_id"])
+            if notice["comment_author_id"]
+            else None
+        )
+    for event in published:
+        services.events.publish(event)
+    common = {
+        "notice_id": notice_id,
+        "comment_id": notice["comment_id"],
+        "category": CATEGORIES.get(notice["category"], notice["category"]),
+        "decision": decision,
+        "statement": statement,
+        "body": notice["comment_body"],
+    }
+    mailed = []
+    if author is not None:
+        services.mailer.send(
+            notice_mail.statement_of_reasons(
+                to=author["email"], name=author["name"], to_author=True, **common
+            )
+        )
+        mailed.append("author")
+    services.mailer.send(
+        notice_mail.statement_of_reasons(
+            to=notice["reporter_email"], name=notice["reporter_name"], to_author=False, **common
+        )
+    )
+    mailed.append("reporter")
+    return {"id": notice_id, "decision": decision, "decided_at": now, "mailed": mailed}
