@@ -171,7 +171,7 @@ class Soak:
             action = "approve"
             while self.running():
                 self.call(client, "overview", {200}, "GET", "/api/v1/moderation/overview")
-                for queue in ("pending", "reported"):
+                for queue in ("held", "pending", "reported"):
                     response = self.call(
                         client, "queue", {200}, "GET", f"/api/v1/moderation/queues/{queue}"
                     )
