@@ -16,10 +16,12 @@ from townhall.domain import notices
 from townhall.domain.comments import read_comment
 from townhall.errors import TownhallError
 
+# same-origin, not no-referrer: with no referrer the browser posts the form with "Origin:
+# null", which guard_origin refuses.
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>{title} · Townhall</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em;
 line-height:1.5;color:#1a1a1a}}button{{font:inherit;padding:.5em 1.2em}}
