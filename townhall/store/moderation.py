@@ -14,6 +14,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    true,
     update,
 )
 
@@ -36,6 +37,16 @@ from townhall.store.schema import (
 # checker); clusters: brigading groups; notices: comments under an open illegal-content notice.
 QUEUES = ("pending", "held", "reported", "clusters", "notices", "approved", "rejected")
 HELD_BY_PIPELINE = "pipeline"
+
+
+def _on_sites(site_ids: list[int] | None, column: Any = None) -> ColumnElement[bool]:
+    """Rows on these sites only (a site moderator's view); None means every site. Without
+    ``column``, the rows are comments, matched through their thread."""
+    if site_ids is None:
+        return true()
+    if column is not None:
+        return column.in_(site_ids)  # type: ignore[no-any-return]
+    return comments.c.thread_id.in_(select(threads.c.id).where(threads.c.site_id.in_(site_ids)))
 
 
 # --- pipeline records -------------------------------------------------------------------
@@ -171,9 +182,14 @@ def comments_by_ids(conn: Connection, comment_ids: list[int]) -> list[dict[str, 
     return [dict(r) for r in rows]
 
 
-def author_comment_ids(conn: Connection, author_id: int, statuses: tuple[str, ...]) -> list[int]:
+def author_comment_ids(
+    conn: Connection,
+    author_id: int,
+    statuses: tuple[str, ...],
+    site_ids: list[int] | None = None,
+) -> list[int]:
     query = select(comments.c.id).where(
-        comments.c.author_id == author_id, comments.c.status.in_(statuses)
+        comments.c.author_id == author_id, comments.c.status.in_(statuses), _on_sites(site_ids)
     )
     return [int(r[0]) for r in conn.execute(query)]
 
@@ -217,7 +233,9 @@ def resolve_cluster(conn: Connection, cluster_id: int, now: int) -> None:
     )
 
 
-def open_clusters(conn: Connection, site_id: int | None = None) -> list[dict[str, Any]]:
+def open_clusters(
+    conn: Connection, site_id: int | None = None, site_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
     size = (
         select(func.count(literal_column("*")))
         .select_from(comment_checks.join(comments, comments.c.id == comment_checks.c.comment_id))
@@ -227,6 +245,7 @@ def open_clusters(conn: Connection, site_id: int | None = None) -> list[dict[str
     query = select(mod_clusters, size.label("held")).where(mod_clusters.c.resolved_at.is_(None))
     if site_id is not None:
         query = query.where(mod_clusters.c.site_id == site_id)
+    query = query.where(_on_sites(site_ids, mod_clusters.c.site_id))
     rows = conn.execute(query.order_by(mod_clusters.c.created_at.desc())).mappings()
     return [dict(r) for r in rows if r["held"]]
 
@@ -300,12 +319,16 @@ def set_standing(
         )
 
 
-def standings(conn: Connection) -> list[dict[str, Any]]:
+def standings(conn: Connection, site_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Users with a standing; for a site moderator, those who wrote on their sites."""
     query = (
         select(user_standing, users.c.name, users.c.email)
         .join(users, users.c.id == user_standing.c.user_id)
         .order_by(user_standing.c.updated_at.desc())
     )
+    if site_ids is not None:
+        writers = select(comments.c.author_id).where(_on_sites(site_ids))
+        query = query.where(user_standing.c.user_id.in_(writers))
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -327,10 +350,13 @@ def set_thread_mode(
     )
 
 
-def recent_threads(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+def recent_threads(
+    conn: Connection, limit: int = 50, site_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
     query = (
         select(threads, thread_modes.c.mode, thread_modes.c.message)
         .outerjoin(thread_modes, thread_modes.c.thread_id == threads.c.id)
+        .where(_on_sites(site_ids, threads.c.site_id))
         .order_by(threads.c.created_at.desc())
         .limit(limit)
     )
@@ -363,7 +389,12 @@ def audit(
 
 
 def audit_entries(
-    conn: Connection, *, action: str | None = None, actor_id: int | None = None, limit: int = 100
+    conn: Connection,
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    site_ids: list[int] | None = None,
+    limit: int = 100,
 ) -> list[dict[str, Any]]:
     query = select(audit_log, users.c.name.label("actor_name")).outerjoin(
         users, users.c.id == audit_log.c.actor_id
@@ -372,13 +403,19 @@ def audit_entries(
         query = query.where(audit_log.c.action == action)
     if actor_id is not None:
         query = query.where(audit_log.c.actor_id == actor_id)
+    query = query.where(_on_sites(site_ids, audit_log.c.site_id))
     query = query.order_by(audit_log.c.created_at.desc(), audit_log.c.id.desc()).limit(limit)
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
 # --- queues -----------------------------------------------------------------------------
 def queue(
-    conn: Connection, name: str, *, report_threshold: int, limit: int = 50
+    conn: Connection,
+    name: str,
+    *,
+    report_threshold: int,
+    limit: int = 50,
+    site_ids: list[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Comments in a moderator queue, each with its thread, author and pipeline record."""
     report_count = (
@@ -430,6 +467,7 @@ def queue(
         query = query.where(comments.c.status == "rejected").order_by(comments.c.created_at.desc())
     else:
         raise ValueError(name)
+    query = query.where(_on_sites(site_ids))
     rows = [dict(r) for r in conn.execute(query.limit(limit)).mappings()]
     for row in rows:
         row["reasons"] = json.loads(row["reasons"]) if row["reasons"] else []
@@ -441,7 +479,9 @@ def _held_by_pipeline() -> ColumnElement[bool]:
     return func.coalesce(comment_checks.c.held_by, "") == HELD_BY_PIPELINE
 
 
-def queue_counts(conn: Connection, *, report_threshold: int) -> dict[str, int]:
+def queue_counts(
+    conn: Connection, *, report_threshold: int, site_ids: list[int] | None = None
+) -> dict[str, int]:
     waiting = dict(
         conn.execute(
             select(_held_by_pipeline(), func.count(literal_column("*")))
@@ -449,23 +489,26 @@ def queue_counts(conn: Connection, *, report_threshold: int) -> dict[str, int]:
                 comments.outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
             )
             .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
+            .where(_on_sites(site_ids))
             .group_by(_held_by_pipeline())
         ).all()
     )
     notices = conn.execute(
         select(func.count(func.distinct(dsa_notices.c.comment_id))).where(
-            dsa_notices.c.decided_at.is_(None)
+            dsa_notices.c.decided_at.is_(None), _on_sites(site_ids, dsa_notices.c.site_id)
         )
     ).scalar_one()
     clustered = conn.execute(
         select(func.count(literal_column("*")))
         .select_from(comments.join(comment_checks, comment_checks.c.comment_id == comments.c.id))
         .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_not(None))
+        .where(_on_sites(site_ids))
     ).scalar_one()
     reported_ids = (
         select(reports.c.comment_id)
         .join(comments, comments.c.id == reports.c.comment_id)
         .where(reports.c.resolved_at.is_(None), comments.c.status.in_(("visible", "pending")))
+        .where(_on_sites(site_ids))
         .group_by(reports.c.comment_id)
         .having(func.count(literal_column("*")) >= report_threshold)
         .subquery()
