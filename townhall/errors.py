@@ -53,6 +53,25 @@ class TooDeep(TownhallError):
     status, slug, title = 422, "too-deep", "Reply chain too deep"
 
 
+class CommentNudge(TownhallError):
+    """The rules or the classifier object to a comment: it was not stored. Its author may
+    revise it, or send it again with ``"nudged": true`` to have a moderator review it."""
+
+    status, slug, title = 422, "comment-nudge", "Please look at your comment again"
+
+    def __init__(self, reasons: list[dict[str, str]]) -> None:
+        plain = " ".join(r["reason"] for r in reasons)
+        super().__init__(
+            f"{plain} Change it and send it again; or send it as it is with"
+            ' "nudged": true and a moderator will review it before it appears.',
+            errors=[{"field": "body", "message": r["reason"]} for r in reasons],
+        )
+        self.reasons = reasons
+
+    def problem(self) -> dict[str, Any]:
+        return {**super().problem(), "reasons": self.reasons}
+
+
 class NotSignedIn(TownhallError):
     status, slug, title = 401, "not-signed-in", "Not signed in"
 

@@ -69,7 +69,7 @@ def test_featured_comments_are_not_repeated_on_later_pages(app_with: Any) -> Non
 
 
 def test_only_published_comments_can_be_featured(make_reader: Any, moderator: Reader) -> None:
-    held = make_reader().post("You are a fucking idiot and this article is shit.")
+    held = make_reader().post("You are a fucking idiot and this article is shit.", nudged=True)
     answer = feature(moderator, held["id"])
     assert answer.status_code == 422
     assert "Approve it first" in answer.json()["detail"]

@@ -86,6 +86,7 @@ def post_comment(
         url=payload.url,
         may_create_thread=staff or origin_allowed(request, site),
         remote_addr=client_ip(request),
+        allow_nudge=not payload.nudged,
     )
     return json_response(view, 201)
 
@@ -119,7 +120,11 @@ def edit_comment(
     user: dict[str, Any] | None = Depends(current_user),
 ) -> Response:
     view = comments.edit_comment(
-        services(request), user=user, comment_id=comment_id, body=payload.body
+        services(request),
+        user=user,
+        comment_id=comment_id,
+        body=payload.body,
+        allow_nudge=not payload.nudged,
     )
     return json_response(view)
 

@@ -25,6 +25,13 @@ class SigninIn(StrictModel):
     )
 
 
+NUDGED = (
+    "Set it when sending again after a 422 comment-nudge problem: the comment then goes"
+    " through moderation once more and is held for a moderator (or published if it is now"
+    " clean) instead of being refused a second time."
+)
+
+
 class CommentIn(StrictModel):
     site: str = Field(default="default", max_length=64)
     thread: str = Field(max_length=500, description="The article's id or canonical URL.")
@@ -32,10 +39,12 @@ class CommentIn(StrictModel):
     parent_id: int | None = Field(default=None, ge=1, le=2**62)
     title: str | None = Field(default=None, max_length=500)
     url: str | None = Field(default=None, max_length=2000)
+    nudged: bool = Field(default=False, description=NUDGED)
 
 
 class EditIn(StrictModel):
     body: str
+    nudged: bool = Field(default=False, description=NUDGED)
 
 
 class PreviewIn(StrictModel):

@@ -21,7 +21,7 @@ from townhall.domain.access import (
 from townhall.domain.markdown import render
 from townhall.domain.services import Services
 from townhall.domain.views import comment_view, thread_view
-from townhall.errors import InvalidInput, NotFound, ThreadClosed, TooDeep, TooLong
+from townhall.errors import CommentNudge, InvalidInput, NotFound, ThreadClosed, TooDeep, TooLong
 from townhall.store import comments as comment_store
 from townhall.store import curation as curation_store
 from townhall.store import reactions as reaction_store
@@ -115,7 +115,11 @@ def post_comment(
     url: str | None = None,
     may_create_thread: bool,
     remote_addr: str | None = None,
+    allow_nudge: bool = False,
 ) -> dict[str, Any]:
+    """``allow_nudge``: the caller can show the author why the rules or the classifier
+    object and let them revise once (a CommentNudge, nothing stored); otherwise such a
+    comment is held at once, as when the author sends it again regardless (#3)."""
     author = access_signed_in(user, "post comments")
     access_verified(author, str(services.settings.email_verification))
     check_thread_fields(thread_key, title, url)
@@ -169,6 +173,8 @@ def post_comment(
             now=now,
             remote_addr=remote_addr,
         )
+        if allow_nudge and verdict.nudges:
+            raise CommentNudge(verdict.nudges)  # rolls back: nothing of it is stored
         moderation_hook.lock_counted_threads(conn, thread_id=thread["id"], verdict=verdict)
         comment_id = comment_store.insert_comment(
             conn,
@@ -219,7 +225,12 @@ def _load(conn: Connection, comment_id: int) -> dict[str, Any]:
 
 
 def edit_comment(
-    services: Services, *, user: dict[str, Any] | None, comment_id: int, body: str
+    services: Services,
+    *,
+    user: dict[str, Any] | None,
+    comment_id: int,
+    body: str,
+    allow_nudge: bool = False,
 ) -> dict[str, Any]:
     editor = access_signed_in(user, "edit comments")
     body = check_body(services, body)
@@ -232,7 +243,9 @@ def edit_comment(
         comment_store.update_body(conn, comment_id, body, html, now)
         thread = thread_store.by_id(conn, row["thread_id"])
         assert thread is not None  # noqa: S101
-        pulled_back = moderation_hook.rescreen_edit(services, conn, row=row, thread=thread, now=now)
+        pulled_back = moderation_hook.rescreen_edit(
+            services, conn, row=row, thread=thread, now=now, allow_nudge=allow_nudge
+        )
         view = _one_view(services, conn, editor, comment_id)
     services.events.publish(events.CommentEdited(thread["site_id"], thread["id"], comment_id))
     for event in pulled_back:

@@ -17,7 +17,7 @@ from townhall.domain.access import (
     moderated_site_ids,
 )
 from townhall.domain.services import Services
-from townhall.errors import Forbidden, InvalidInput, NotFound
+from townhall.errors import CommentNudge, Forbidden, InvalidInput, NotFound
 from townhall.moderation.pipeline import Pipeline, Submission, Verdict
 from townhall.moderation.stages import default_pipeline
 from townhall.settings import Settings
@@ -479,10 +479,18 @@ def audit_log(
 
 
 def rescreen_edit(
-    services: Services, conn: Connection, *, row: dict[str, Any], thread: dict[str, Any], now: int
+    services: Services,
+    conn: Connection,
+    *,
+    row: dict[str, Any],
+    thread: dict[str, Any],
+    now: int,
+    allow_nudge: bool = False,
 ) -> list[events.Event]:
     """An edited comment goes through the pipeline again. A published one that now fails
-    is held (or rejected); a held one stays held until a moderator decides."""
+    is held (or rejected); a held one stays held until a moderator decides. With
+    ``allow_nudge`` an edit the rules or classifier object to is refused with the reasons
+    (CommentNudge), and the caller's transaction rolls the new text back."""
     author = user_store.by_id(conn, row["author_id"])
     assert author is not None  # noqa: S101
     body = comment_store.by_id(conn, row["id"])["body"]  # type: ignore[index]
@@ -497,6 +505,8 @@ def rescreen_edit(
         remote_addr=row["remote_addr"],
         comment_id=row["id"],
     )
+    if allow_nudge and verdict.nudges:
+        raise CommentNudge(verdict.nudges)
     published = record(
         services,
         conn,

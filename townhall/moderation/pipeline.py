@@ -67,6 +67,8 @@ class Finding:
     action: str
     note: str
     author_reason: str
+    # An objection to the words themselves, which their author may answer by revising.
+    nudge: bool = False
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -88,11 +90,15 @@ class Verdict:
     # Set by the brigading stages: comments to hold together with this one.
     cluster: dict[str, Any] | None = None
 
-    def hold(self, stage: str, code: str, note: str, author_reason: str) -> None:
-        self.findings.append(Finding(stage, code, HOLD, note, author_reason))
+    def hold(
+        self, stage: str, code: str, note: str, author_reason: str, *, nudge: bool = False
+    ) -> None:
+        self.findings.append(Finding(stage, code, HOLD, note, author_reason, nudge))
 
-    def reject(self, stage: str, code: str, note: str, author_reason: str) -> None:
-        self.findings.append(Finding(stage, code, REJECT, note, author_reason))
+    def reject(
+        self, stage: str, code: str, note: str, author_reason: str, *, nudge: bool = False
+    ) -> None:
+        self.findings.append(Finding(stage, code, REJECT, note, author_reason, nudge))
 
     def note(self, stage: str, code: str, note: str) -> None:
         """Shown to moderators; changes nothing (e.g. 'not scored: Ukrainian')."""
@@ -115,6 +121,15 @@ class Verdict:
         if self.findings:
             return self.findings[0].author_reason
         return "Several similar comments arrived at once; a moderator will look at them."
+
+    @property
+    def nudges(self) -> list[dict[str, str]]:
+        """What to tell the author before holding: the plain reasons, when every finding is
+        an objection to the words (rules, classifier). Nothing when the comment would wait
+        anyway (a pre-moderated story or author, a brigading cluster, repeated text)."""
+        if self.cluster is not None or not all(f.nudge for f in self.findings):
+            return []
+        return [{"code": f.code, "reason": f.author_reason} for f in self.findings]
 
     def reasons(self) -> list[dict[str, str]]:
         return [f.as_dict() for f in self.findings] + self.notes

@@ -124,6 +124,7 @@ class RulesStage:
                 "banned-word",
                 f"Contains the banned word {word!r}.",
                 "It contains a word this site does not publish.",
+                nudge=True,
             )
             return
         word = self.suspect.find(text)
@@ -133,6 +134,7 @@ class RulesStage:
                 "suspect-word",
                 f"Contains the suspect word {word!r}.",
                 "It contains a word a moderator checks before publishing.",
+                nudge=True,
             )
         links = count_links(sub.body)
         if links > self.max_links:
@@ -141,6 +143,7 @@ class RulesStage:
                 "links",
                 f"{links} links; the limit is {self.max_links}.",
                 f"It has {links} links; comments with more than {self.max_links} are reviewed.",
+                nudge=True,
             )
         mentions = count_mentions(sub.body)
         if mentions > self.max_mentions:
@@ -149,6 +152,7 @@ class RulesStage:
                 "mentions",
                 f"{mentions} mentions; the limit is {self.max_mentions}.",
                 f"It mentions {mentions} people; the limit is {self.max_mentions}.",
+                nudge=True,
             )
         if shouting(sub.body):
             verdict.hold(
@@ -156,6 +160,7 @@ class RulesStage:
                 "shouting",
                 "Mostly capital letters.",
                 "It is written mostly in capital letters; a moderator will check it.",
+                nudge=True,
             )
 
 
@@ -194,6 +199,7 @@ class ToxicityStage:
                 "toxic",
                 f"Toxicity {score:.2f} (rejects at {self.reject_at:.2f}).",
                 "It reads as abusive; please rephrase it without insults.",
+                nudge=True,
             )
         elif score >= self.hold_at:
             verdict.hold(
@@ -201,6 +207,7 @@ class ToxicityStage:
                 "toxic",
                 f"Toxicity {score:.2f} (holds at {self.hold_at:.2f}).",
                 "It may read as abusive, so a moderator will check it first.",
+                nudge=True,
             )
 
 
