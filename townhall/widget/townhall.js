@@ -74,7 +74,16 @@
     reportThanks: 'Thanks, a moderator will look at it.',
     featured: 'Featured',
     moderatorNote: 'Edited by a moderator: {note}',
-    reportIllegal: 'Report illegal content'
+    reportIllegal: 'Report illegal content',
+    // The nudge before the hold (#3): the server names what it objects to by code.
+    nudgeTitle: 'Before it is posted, please look at your comment again:',
+    nudgeHint: 'Change it and send it again. If you send it as it is, a moderator will review it before it appears.',
+    sendAgain: 'Send again',
+    nudgeToxic: 'It may read as abusive.',
+    nudgeWords: 'It contains a word this site reviews or does not publish.',
+    nudgeLinks: 'It has more links than this site allows without review.',
+    nudgeMentions: 'It mentions more people than this site allows without review.',
+    nudgeShouting: 'It is written mostly in capital letters.'
   };
 
   // The languages with a catalogue in i18n/; English is the one above.
@@ -229,6 +238,45 @@
 
   function showError(box, err) {
     box.textContent = err instanceof ApiError ? err.message : MESSAGES.genericError;
+  }
+
+  var NUDGE_CODES = {
+    toxic: 'nudgeToxic', 'suspect-word': 'nudgeWords', 'banned-word': 'nudgeWords',
+    links: 'nudgeLinks', mentions: 'nudgeMentions', shouting: 'nudgeShouting'
+  };
+
+  function isNudge(err) {
+    return err instanceof ApiError && err.status === 422 &&
+      /\/comment-nudge$/.test(String(err.problem.type || ''));
+  }
+
+  // The reasons above the text field, and the send button saying "Send again": the next
+  // send carries nudged: true, so the reader is asked once and never twice (#3).
+  function nudgeBox() {
+    var list = h('ul', { class: 'townhall__nudge-reasons' });
+    var box = h('div', { class: 'townhall__nudge', role: 'alert', hidden: true },
+      h('p', { class: 'townhall__nudge-title' }, MESSAGES.nudgeTitle), list,
+      h('p', null, MESSAGES.nudgeHint));
+    return {
+      el: box,
+      shown: false,
+      show: function (problem) {
+        list.textContent = '';
+        var seen = {};
+        (problem.reasons || []).forEach(function (r) {
+          var text = MESSAGES[NUDGE_CODES[r.code]] || r.reason;
+          if (text && !seen[text]) list.append(h('li', null, text));
+          seen[text] = true;
+        });
+        box.hidden = false;
+        this.shown = true;
+      },
+      clear: function () {
+        box.hidden = true;
+        list.textContent = '';
+        this.shown = false;
+      }
+    };
   }
 
   var rtf = null; // made on first use, in the language the catalogue chose
@@ -462,8 +510,9 @@
     var label = parent ? t('replyTo', { name: authorName(parent.comment) }) : MESSAGES.yourComment;
     var text = field(label, { name: 'body', rows: parent ? 3 : 4, required: true });
     var error = alertBox();
-    var submit = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' },
-      parent ? MESSAGES.postReply : MESSAGES.postComment);
+    var nudge = nudgeBox();
+    var sendLabel = parent ? MESSAGES.postReply : MESSAGES.postComment;
+    var submit = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' }, sendLabel);
     var form = h('form', {
       class: 'townhall__form', novalidate: true,
       onsubmit: function (ev) {
@@ -473,9 +522,12 @@
         if (self.title) body.title = self.title;
         if (self.url) body.url = self.url;
         if (parent) body.parent_id = parent.comment.id;
+        if (nudge.shown) body.nudged = true;
         submit.disabled = true;
         api('POST', '/comments', body).then(function (comment) {
           submit.disabled = false;
+          nudge.clear();
+          submit.textContent = sendLabel;
           text.input.value = '';
           var node = self.insert(comment, !parent);
           if (comment.status === 'visible') self.setCount(self.count + 1);
@@ -485,11 +537,17 @@
           node.article.focus();
         }, function (err) {
           submit.disabled = false;
+          if (isNudge(err)) {
+            nudge.show(err.problem);
+            submit.textContent = MESSAGES.sendAgain;
+            text.input.focus();
+            return;
+          }
           showError(error, err);
           if (err.status === 401) self.signedOutByServer();
         });
       }
-    }, text.el, error, h('div', { class: 'townhall__row' }, submit,
+    }, nudge.el, text.el, error, h('div', { class: 'townhall__row' }, submit,
       onCancel && button(MESSAGES.cancel, function () { onCancel(false); })));
     return form;
   };
@@ -824,6 +882,7 @@
     var text = field(MESSAGES.editLabel, { name: 'body', rows: 4, required: true });
     text.input.value = c.body || '';
     var error = alertBox();
+    var nudge = nudgeBox();
     var actions = article.querySelector('.townhall__actions');
     var save = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' }, MESSAGES.save);
     function close() {
@@ -837,16 +896,24 @@
         ev.preventDefault();
         error.textContent = '';
         save.disabled = true;
-        api('PATCH', '/comments/' + c.id, { body: text.input.value }).then(function (updated) {
+        var patch = { body: text.input.value };
+        if (nudge.shown) patch.nudged = true;
+        api('PATCH', '/comments/' + c.id, patch).then(function (updated) {
           var fresh = self.renderComment(mergeReplies(updated, c));
           fresh.article.focus();
         }, function (err) {
           save.disabled = false;
+          if (isNudge(err)) {
+            nudge.show(err.problem);
+            save.textContent = MESSAGES.sendAgain;
+            text.input.focus();
+            return;
+          }
           showError(error, err);
           if (err.status === 401) self.signedOutByServer();
         });
       }
-    }, text.el, error, h('div', { class: 'townhall__row' }, save,
+    }, nudge.el, text.el, error, h('div', { class: 'townhall__row' }, save,
       button(MESSAGES.cancel, function () { close(); editBtn.focus(); })));
     body.hidden = true;
     actions.hidden = true;
