@@ -48,12 +48,14 @@ class ProfanityCheckModel:
     def score(self, text: str) -> float:
         found = (self.vocabulary.get(t) for t in TOKEN.findall(text.lower()))
         counts = Counter(i for i in found if i is not None)
-        if not counts:
-            return 0.0
-        index = np.fromiter(counts.keys(), dtype=np.int64)
-        values = np.fromiter(counts.values(), dtype=np.float64) * self.idf[index]
-        values /= np.sqrt(np.dot(values, values))
-        decision = self.weights[:, index] @ values + self.intercepts
+        # No known word: an all-zero vector, whose score is the intercepts' (about 0.04),
+        # as the package's own predict_prob gives it.
+        decision = self.intercepts
+        if counts:
+            index = np.fromiter(counts.keys(), dtype=np.int64)
+            values = np.fromiter(counts.values(), dtype=np.float64) * self.idf[index]
+            values /= np.sqrt(np.dot(values, values))
+            decision = self.weights[:, index] @ values + self.intercepts
         probability = 1.0 / (1.0 + np.exp(self.slopes * decision + self.offsets))
         return float(probability.mean())
 
