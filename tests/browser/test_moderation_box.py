@@ -5,12 +5,14 @@ opens the notice form, which a reader who is not signed in fills in and sends.""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import call_api
 from tests.browser.test_a11y import assert_clean
 from tests.support.axe import run_axe
 from tests.support.hostpage import PASSWORD, distinct_text, open_host_page, sign_up_by_api
@@ -20,13 +22,14 @@ pytestmark = pytest.mark.browser
 MODERATOR = "curator@example.org"
 
 
-@pytest.fixture
-def moderator_token(townhall, api) -> str:
+@pytest.fixture(scope="module")
+def moderator_token(townhall) -> str:
     env = {**os.environ, "TOWNHALL_DATA_DIR": str(townhall.data_dir)}
     command = [sys.executable, "-m", "townhall", "users", "create", MODERATOR, "--moderator"]
     command += ["--password", PASSWORD, "--name", "Curator"]
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
-    return api("POST", "/auth/signin", {"email": MODERATOR, "password": PASSWORD})["token"]
+    signin = {"email": MODERATOR, "password": PASSWORD}
+    return call_api(townhall, "POST", "/auth/signin", signin)["token"]
 
 
 def test_featured_badge_moderator_note_and_the_notice_form(
@@ -69,3 +72,46 @@ def test_featured_badge_moderator_note_and_the_notice_form(
     assert [(n["comment_id"], n["reporter_name"]) for n in listed] == [
         (older["id"], "Nadia Reporter")
     ]
+
+
+def test_a_moderator_decides_a_notice_and_features_from_the_dashboard(
+    townhall, api, moderator_token, new_page
+):
+    writer = sign_up_by_api(api, "Walter Writer")
+    comment = api("POST", "/comments", {"thread": "mod-desk", "body": distinct_text(31)}, writer)
+    notice = {
+        "category": "threats",
+        "explanation": "It threatens the reporter by name, which is a crime here.",
+        "reporter_name": "Nils Reporter",
+        "reporter_email": "nils@example.org",
+        "good_faith": True,
+    }
+    api("POST", f"/comments/{comment['id']}/notices", notice)
+
+    desk = new_page()
+    desk.goto(townhall.url + "/dashboard")
+    desk.get_by_label("Email").fill(MODERATOR)
+    desk.get_by_label("Password").fill(PASSWORD)
+    desk.get_by_role("button", name="Sign in").click()
+    desk.get_by_role("link", name="Held by the pipeline").click()
+    expect(desk.get_by_role("heading", level=1, name="Held by the pipeline")).to_be_visible()
+    desk.get_by_role("link", name="Illegal-content notices").click()
+    item = desk.locator(".item").filter(has_text=comment["body"])
+    expect(item).to_contain_text("Notice")
+    expect(item).to_contain_text("Nils Reporter")
+
+    featured = item.get_by_role("button", name="Featured")
+    expect(featured).to_have_attribute("aria-pressed", "false")
+    featured.click()
+    expect(featured).to_have_attribute("aria-pressed", "true")
+
+    decision = item.get_by_role("form", name=re.compile("^Decide notice"))
+    decision.get_by_label("Keep it").check()
+    reasons = "Sharp words, but no threat: the law on threats needs one."
+    decision.get_by_label(re.compile("^Statement of reasons")).fill(reasons)
+    decision.get_by_role("button", name="Decide and send").click()
+    expect(item.get_by_text("Decided (keep); the statement was mailed.")).to_be_visible()
+    decided = api("GET", "/moderation/notices?state=decided", None, moderator_token)["notices"]
+    assert (decided[0]["decision"], decided[0]["statement"]) == ("keep", reasons)
+    page = api("GET", "/comments?thread=mod-desk")
+    assert page["comments"][0]["featured"] is True

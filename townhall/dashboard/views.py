@@ -27,11 +27,17 @@ from townhall.importers import native
 from townhall.web.pages import Asset
 
 HERE = Path(__file__).resolve().parent
-STATIC = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+STATIC = {
+    "dashboard.js": "text/javascript",
+    "dashboard.css": "text/css",
+    "curation.js": "text/javascript",  # feature, edit with a note, notices (#3)
+}
 QUEUES = {
     "pending": "Pending",
+    "held": "Held by the pipeline",
     "reported": "Reported",
     "clusters": "Held clusters",
+    "notices": "Illegal-content notices",
     "approved": "Approved",
     "rejected": "Rejected",
 }
