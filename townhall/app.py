@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(search_api.router)  # moderation (#3): search, notes, sites
     app.include_router(staff_api.router)
     app.include_router(live.router)
-    app.include_router(dashboard_router())
+    app.include_router(dashboard_router())  # /admin
+    app.include_router(dashboard_router("/dashboard"))  # the same pages, for older links
     app.include_router(pages.widget_router(settings.language))
     if settings.isso_prefix:
         app.include_router(isso_router(settings))  # importers (#6): Isso's own client

@@ -168,6 +168,50 @@ def test_held_comment_on_a_premoderated_story_is_approved_with_a_key(
     expect(desk.get_by_role("table")).to_contain_text("approve")
 
 
+def test_a_multi_selection_is_approved_at_once_with_the_keyboard(townhall, api, desk, moderator):
+    first = sign_up_by_api(api, "Dora Bulk")
+    api("POST", "/comments", {"thread": "dash-bulk", "body": distinct_text(40)}, first)
+    token = api("POST", "/auth/signin", {"email": MODERATOR, "password": PASSWORD})["token"]
+    api("PUT", "/moderation/threads/mode", {"thread": "dash-bulk", "mode": "premoderated"}, token)
+    for n, name in ((41, "Eli Bulk"), (42, "Fay Bulk")):
+        held = api(
+            "POST",
+            "/comments",
+            {"thread": "dash-bulk", "body": distinct_text(n)},
+            sign_up_by_api(api, name),
+        )
+        assert held["status"] == "pending"
+
+    desk.goto(townhall.url + "/admin/queues/pending")
+    for n in (41, 42):
+        item(desk, distinct_text(n)).focus()
+        desk.keyboard.press("x")
+    expect(desk.get_by_text("2 selected.")).to_be_visible()
+    expect(item(desk, distinct_text(42)).get_by_role("checkbox")).to_be_checked()
+    desk.get_by_role("button", name="Approve selected").click()
+    expect(status(desk)).to_have_text("Approved 2 comments.")
+    expect(item(desk, distinct_text(41))).to_have_count(0)
+    expect(item(desk, distinct_text(42))).to_have_count(0)
+    thread = api("GET", "/comments?thread=dash-bulk")
+    assert len(thread["comments"]) == 3
+
+
+def test_the_search_page_finds_a_rejected_comment(townhall, api, desk):
+    token = sign_up_by_api(api, "Gus Search")
+    body = distinct_text(50)
+    posted = api("POST", "/comments", {"thread": "dash-search", "body": body}, token)
+    mod = api("POST", "/auth/signin", {"email": MODERATOR, "password": PASSWORD})["token"]
+    decision = {"comment_ids": [posted["id"]], "action": "reject"}
+    api("POST", "/moderation/decisions", decision, mod)
+
+    desk.get_by_role("link", name="Search").click()
+    desk.get_by_label("Words in the comment").fill(body.split()[2].upper())
+    desk.get_by_label("Author: name, email or user number").fill("gus")
+    desk.get_by_role("button", name="Search").click()
+    found = desk.locator(".results .item").filter(has_text=body)
+    expect(found).to_contain_text("rejected")
+
+
 CAMPAIGN = "Stop lying about the front line, the army retreated and the ministry hides it from us"
 
 
@@ -293,13 +337,21 @@ def test_every_dashboard_page_has_no_axe_violations(townhall, api, moderator, ad
         ("users", "Users"),
         ("threads", "Stories"),
         ("audit", "Audit trail"),
+        ("search?author=Gil+Axe", "Search comments"),
     ]:
-        page.goto(f"{townhall.url}/dashboard/{path}")
+        page.goto(f"{townhall.url}/admin/{path}")
         expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
         if path.startswith("queues/"):
             expect(page.locator(".items > li > .item").first).to_be_visible()
             page.keyboard.press("j")  # the highlighted item and its focus ring
+            if path != "queues/clusters":
+                page.keyboard.press("x")  # selected, for the bulk actions
+                page.locator(".items .context summary").first.click()  # the context open
         reports.append(run_axe(page, f"dashboard: {path}"))
+    page.goto(f"{townhall.url}/admin/queues/reported")
+    page.get_by_role("link", name="Gil Axe: standing, notes, history").first.click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Gil Axe"))).to_be_visible()
+    reports.append(run_axe(page, "dashboard: a user's page"))
     page.goto(f"{townhall.url}/dashboard/queues/reported")
     page.keyboard.press("j")
     page.keyboard.press("b")
@@ -314,6 +366,12 @@ def test_every_dashboard_page_has_no_axe_violations(townhall, api, moderator, ad
     chief.goto(f"{townhall.url}/dashboard/export")
     expect(chief.get_by_role("heading", level=1, name="Export")).to_be_visible()
     reports.append(run_axe(chief, "dashboard: export"))
+    chief.goto(f"{townhall.url}/admin/sites")
+    expect(chief.get_by_role("heading", level=1, name="Sites")).to_be_visible()
+    reports.append(run_axe(chief, "dashboard: sites"))
+    chief.get_by_role("link", name="Default site").click()
+    expect(chief.get_by_role("heading", level=1, name="Settings of default")).to_be_visible()
+    reports.append(run_axe(chief, "dashboard: a site's settings"))
 
     reader = new_page(bypass_csp=True)
     sign_up_by_api(api, "Ida Reader")

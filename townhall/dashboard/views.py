@@ -1,5 +1,7 @@
-"""Dashboard pages: sign-in, queues, users' standing, story modes, the audit trail and, for
-admins, a site's export as a download.
+"""Dashboard pages: sign-in, queues with each comment in context, search, users' standing
+and notes, story modes, the audit trail and, for admins, sites' settings and a site's export.
+
+The dashboard's address is /admin; /dashboard serves the same pages (older links).
 
 Every page asks a domain verb for its data; the verb's access check decides who may see it.
 A signed-out visitor is sent to the sign-in page, a reader gets the "moderators only" page.
@@ -12,17 +14,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from townhall.api.deps import current_user, services
-from townhall.domain import moderation, sites
+from townhall.domain import moderation, search, site_settings, sites, staff
 from townhall.domain.access import access_admin
 from townhall.domain.services import Services
-from townhall.errors import Forbidden, NotSignedIn, TownhallError
+from townhall.errors import Forbidden, InvalidInput, NotSignedIn, TownhallError
 from townhall.importers import native
 from townhall.web.pages import Asset
 
@@ -105,9 +108,11 @@ def _download_name(slug: str, now_ms: int) -> str:
     return f"townhall-{re.sub(r'[^A-Za-z0-9_-]', '_', slug)}-{day}.jsonl"
 
 
-def dashboard_router() -> APIRouter:
-    router = APIRouter(prefix="/dashboard", include_in_schema=False)
+def dashboard_router(root: str = "/admin") -> APIRouter:
+    """The dashboard under ``root``: /admin, and /dashboard for older links and bookmarks."""
+    router = APIRouter(prefix=root, include_in_schema=False)
     env = _environment()
+    env.globals["root"] = root
     assets = {name: Asset.load(HERE / "static" / name, kind) for name, kind in STATIC.items()}
 
     def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -125,7 +130,7 @@ def dashboard_router() -> APIRouter:
             counts = moderation.overview(svc, user=user)["counts"]
         except NotSignedIn:
             target = quote(request.url.path, safe="/")
-            return RedirectResponse(f"/dashboard/signin?next={target}", 303, headers=NO_STORE)
+            return RedirectResponse(f"{root}/signin?next={target}", 303, headers=NO_STORE)
         except Forbidden as error:
             return render("forbidden.html", 403, user=user, error=error)
         except TownhallError as error:
@@ -134,14 +139,14 @@ def dashboard_router() -> APIRouter:
 
     @router.get("")
     def home() -> Response:
-        return RedirectResponse("/dashboard/queues/pending", 303)
+        return RedirectResponse(f"{root}/queues/pending", 303)
 
     @router.get("/signin")
-    def signin(request: Request, next: str = "/dashboard/queues/pending") -> Response:  # noqa: A002
-        if not next.startswith("/dashboard"):
-            next = "/dashboard/queues/pending"  # noqa: A001 - never send anyone off-site
+    def signin(request: Request, next: str = "") -> Response:  # noqa: A002
+        if not next.startswith(root + "/") or next.startswith(root + "//"):
+            next = f"{root}/queues/pending"  # noqa: A001 - never send anyone off-site
         user = current_user(request)
-        if user is not None and user["role"] not in moderation.STAFF:
+        if user is not None and not staff.is_moderator(services(request), user):
             return render("forbidden.html", 403, user=user)
         return render("signin.html", user=user, next=next)
 
@@ -150,6 +155,7 @@ def dashboard_router() -> APIRouter:
         def build(svc: Services, user: dict[str, Any]) -> Context:
             rows = moderation.queue(svc, user=user, name=name)
             rows = _with_reports(svc, user, rows)
+            rows = search.with_context(svc, user=user, rows=rows)
             context: Context = {"queue": name, "title": QUEUES.get(name, name), "rows": rows}
             if name == "clusters":
                 known = moderation.overview(svc, user=user)["clusters"]
@@ -186,6 +192,71 @@ def dashboard_router() -> APIRouter:
 
         return page(request, "audit.html", build)
 
+    @router.get("/search")
+    def search_page(
+        request: Request,
+        text: str = "",
+        author: str = "",
+        since: str = "",
+        until: str = "",
+        before: int | None = Query(default=None, ge=1, le=2**62),
+    ) -> Response:
+        form = {"text": text[:200], "author": author[:200]}
+        form.update(since=since[:40], until=until[:40])
+        asked = any(form.values()) or before is not None
+
+        def build(svc: Services, user: dict[str, Any]) -> Context:
+            context: Context = {"title": "Search", "form": form, "asked": asked, "rows": []}
+            try:
+                found = search.search(svc, user=user, before=before, **form) if asked else None
+            except InvalidInput as error:
+                context["error"] = error.detail
+                return context
+            if found is not None:
+                context["rows"], context["next"] = found["comments"], found["next"]
+                query = {k: v for k, v in form.items() if v}
+                if found["next"]:
+                    context["next_url"] = f"?{urlencode({**query, 'before': found['next']})}"
+            return context
+
+        return page(request, "search.html", build)
+
+    @router.get("/users/{user_id}")
+    def user_page(request: Request, user_id: int = PathParam(ge=1, le=2**62)) -> Response:
+        def build(svc: Services, actor: dict[str, Any]) -> Context:
+            notes = staff.notes(svc, user=actor, user_id=user_id)
+            found = search.search(svc, user=actor, author=str(user_id), limit=20)
+            rows = [r for r in found["comments"] if r["author_id"] == user_id]
+            standing = next(
+                (s for s in moderation.standings(svc, user=actor) if s["user_id"] == user_id), None
+            )
+            name = rows[0]["author_name"] if rows else f"User {user_id}"
+            return {
+                "title": name,
+                "target_id": user_id,
+                "notes": notes,
+                "rows": rows,
+                "standing": standing,
+            }
+
+        return page(request, "user.html", build)
+
+    @router.get("/sites")
+    def sites_page(request: Request) -> Response:
+        def build(svc: Services, user: dict[str, Any]) -> Context:
+            access_admin(user, "change sites' settings")
+            return {"title": "Sites", "sites": sites.list_sites(svc)}
+
+        return page(request, "sites.html", build)
+
+    @router.get("/sites/{slug}")
+    def site_page(request: Request, slug: str = PathParam(max_length=64)) -> Response:
+        def build(svc: Services, user: dict[str, Any]) -> Context:
+            found = site_settings.get(svc, user=user, site=slug)
+            return {"title": f"Settings of {slug}", "site": found, "fields": site_settings.FIELDS}
+
+        return page(request, "site.html", build)
+
     @router.get("/export")
     def export(request: Request) -> Response:
         def build(svc: Services, user: dict[str, Any]) -> Context:
@@ -201,7 +272,7 @@ def dashboard_router() -> APIRouter:
         try:
             lines = native.export_for_download(svc, site, user=user)
         except NotSignedIn:
-            return RedirectResponse("/dashboard/signin?next=/dashboard/export", 303)
+            return RedirectResponse(f"{root}/signin?next={root}/export", 303)
         except Forbidden as error:
             return render("forbidden.html", 403, user=user, error=error)
         except TownhallError as error:

@@ -5,6 +5,8 @@
 
   var statusEl = document.getElementById('status');
   var FLASH = 'townhall-dashboard-flash';
+  // /admin, or /dashboard for older links: the pages link within the address they came from.
+  var ROOT = document.body.dataset.root || '/admin';
 
   function say(text) {
     if (!statusEl) return;
@@ -46,13 +48,34 @@
     if (text) say(text);
   }
 
+  var countsLive = document.getElementById('counts-live');
+
+  // Sets the queue counts; says which changed in the polite live region, and nothing when
+  // none did (a screen reader hears new work arriving, not a tick every 15 seconds).
   function updateCounts() {
     return api('GET', '/moderation/overview').then(function (data) {
+      var changed = [];
       Object.keys(data.counts).forEach(function (key) {
         var el = document.querySelector('[data-count="' + key + '"]');
-        if (el) el.textContent = String(data.counts[key]);
+        if (!el || el.textContent === String(data.counts[key])) return;
+        el.textContent = String(data.counts[key]);
+        var name = el.parentNode.firstChild.textContent.trim();
+        changed.push(name + ': ' + data.counts[key]);
+        if (!REDUCED_MOTION) {
+          el.classList.add('is-new');
+          setTimeout(function () { el.classList.remove('is-new'); }, 1200);
+        }
       });
-    }, function () { /* counts refresh on the next page load */ });
+      if (changed.length && countsLive) countsLive.textContent = 'Queue counts now ' + changed.join(', ') + '.';
+    }, function () { /* counts refresh on the next poll or page load */ });
+  }
+
+  var REDUCED_MOTION = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  var POLL_MS = Number(document.body.dataset.pollMs) || 15000;
+  if (document.querySelector('[data-count]')) {
+    setInterval(function () {
+      if (!document.hidden) updateCounts();
+    }, POLL_MS);
   }
 
   // ---- queue items: j/k to move, a/r to decide, b to ban ----------------------------------
@@ -177,6 +200,57 @@
     });
   }
 
+  // ---- multi-selection: x or the checkbox selects; "approve/reject selected" decide them ------
+
+  function selected() {
+    return items().filter(function (item) {
+      var box = item.querySelector('[data-select]');
+      return box && box.checked;
+    });
+  }
+
+  function updateSelection() {
+    var chosen = selected();
+    var label = document.querySelector('[data-selected-count]');
+    if (label) label.textContent = chosen.length ? chosen.length + ' selected.' : 'None selected.';
+    document.querySelectorAll('[data-bulk="approve"], [data-bulk="reject"]').forEach(function (b) {
+      b.disabled = !chosen.length;
+    });
+  }
+
+  function toggleSelection(item) {
+    var box = item.querySelector('[data-select]');
+    if (!box) return;
+    box.checked = !box.checked;
+    updateSelection();
+    say((box.checked ? 'Selected ' : 'Unselected ') + itemName(item) + '; ' + selected().length + ' selected.');
+  }
+
+  function decideSelected(action) {
+    var chosen = selected();
+    if (!chosen.length) {
+      say('Select comments first: press x on each, or use their checkboxes.');
+      return;
+    }
+    var ids = chosen.map(function (item) { return Number(item.dataset.id); });
+    document.querySelectorAll('[data-bulk]').forEach(function (b) { b.disabled = true; });
+    api('POST', '/moderation/decisions', { comment_ids: ids, action: action }).then(function (data) {
+      chosen.forEach(function (item) { removeItem(item); });
+      updateSelection();
+      document.querySelector('[data-bulk="all"]').disabled = false;
+      say((action === 'approve' ? 'Approved ' : 'Rejected ') + data.decided + ' comment' + (data.decided === 1 ? '' : 's') + '.');
+      updateCounts();
+    }, function (err) {
+      document.querySelector('[data-bulk="all"]').disabled = false;
+      updateSelection();
+      say(err.message);
+    });
+  }
+
+  document.addEventListener('change', function (ev) {
+    if (ev.target.matches && ev.target.matches('[data-select]')) updateSelection();
+  });
+
   function act(item, action) {
     if (action === 'ban') confirmBan(item);
     else decide(item, action);
@@ -193,7 +267,7 @@
       move(key === 'j' ? 1 : -1);
       return;
     }
-    if (key !== 'a' && key !== 'r' && key !== 'b') return;
+    if (key !== 'a' && key !== 'r' && key !== 'b' && key !== 'x') return;
     var item = target.closest && target.closest('.items > li > .item');
     item = item || current;
     if (!item) {
@@ -202,7 +276,8 @@
     }
     ev.preventDefault();
     if (item !== current) setCurrent(item);
-    act(item, { a: 'approve', r: 'reject', b: 'ban' }[key]);
+    if (key === 'x') toggleSelection(item);
+    else act(item, { a: 'approve', r: 'reject', b: 'ban' }[key]);
   });
 
   document.addEventListener('focusin', function (ev) {
@@ -215,12 +290,25 @@
   });
 
   document.addEventListener('click', function (ev) {
+    var bulk = ev.target.closest && ev.target.closest('[data-bulk]');
+    if (bulk) {
+      if (bulk.dataset.bulk === 'all') {
+        var all = items().filter(function (item) { return item.querySelector('[data-select]'); });
+        var on = !all.every(function (item) { return item.querySelector('[data-select]').checked; });
+        all.forEach(function (item) { item.querySelector('[data-select]').checked = on; });
+        updateSelection();
+        say(on ? 'Selected all ' + all.length + '.' : 'Selection cleared.');
+      } else {
+        decideSelected(bulk.dataset.bulk);
+      }
+      return;
+    }
     var button = ev.target.closest && ev.target.closest('[data-action]');
     if (!button) return;
     var action = button.dataset.action;
     if (action === 'signout') {
       api('POST', '/auth/signout').catch(function () { /* signed out either way */ }).then(function () {
-        location.href = '/dashboard/signin';
+        location.href = ROOT + '/signin';
       });
       return;
     }
@@ -256,7 +344,7 @@
       var code = form.elements.totp.value.trim();
       if (code) body.totp = code;
       return api('POST', '/auth/signin', body).then(function () {
-        location.href = form.dataset.next || '/dashboard';
+        location.href = form.dataset.next || ROOT;
       });
     },
     standing: function (form) {
@@ -271,6 +359,35 @@
       return api('PUT', '/moderation/users/' + id + '/standing', body).then(function (data) {
         reloadWith('User ' + id + ' is now ' + (data.state || 'in good standing') +
           (data.rejected ? '; ' + data.rejected + ' comments rejected.' : '.'));
+      });
+    },
+    note: function (form) {
+      var text = form.elements.text.value.trim();
+      if (!text) return Promise.reject(new Error('Write the note before saving it.'));
+      return api('POST', '/moderation/users/' + form.dataset.userId + '/notes', { text: text }).then(function () {
+        reloadWith('Note added.');
+      });
+    },
+    'site-settings': function (form) {
+      var body = {};
+      Array.prototype.forEach.call(form.querySelectorAll('[data-kind]'), function (field) {
+        var raw = field.value.trim();
+        var kind = field.dataset.kind;
+        if (raw === '') body[field.name] = null;
+        else if (kind === 'bool') body[field.name] = raw === 'true';
+        else if (kind === 'int' || kind === 'float') body[field.name] = Number(raw);
+        else body[field.name] = raw;
+      });
+      return api('PUT', '/moderation/sites/' + encodeURIComponent(form.dataset.site) + '/settings', body).then(function () {
+        reloadWith('Settings of ' + form.dataset.site + ' saved.');
+      });
+    },
+    'site-role': function (form) {
+      var email = form.elements.email.value.trim();
+      if (!email) return Promise.reject(new Error('Enter the email of the account.'));
+      var body = { email: email, role: form.elements.role.value || null };
+      return api('PUT', '/moderation/sites/' + encodeURIComponent(form.dataset.site) + '/roles', body).then(function (data) {
+        reloadWith(data.email + (data.role ? ' now moderates ' : ' no longer moderates ') + data.site + '.');
       });
     },
     mode: function (form) {
