@@ -101,7 +101,8 @@ def _create_moderator(townhall) -> str:
 
 def _post_all(townhall, tokens: list[str], thread_of, payloads: list[str]) -> list[dict]:
     def post(n: int) -> dict:
-        body = {"thread": thread_of(n), "body": payloads[n]}
+        # nudged: the readers insist past the nudge (#3), so every payload is stored.
+        body = {"thread": thread_of(n), "body": payloads[n], "nudged": True}
         return call_api(townhall, "POST", "/comments", body, tokens[n % len(tokens)])
 
     with ThreadPoolExecutor(4) as pool:
