@@ -7,6 +7,7 @@ from typing import Any
 from tests.conftest import Reader
 from tests.moderation.conftest import promote
 from tests.moderation.sites import make_site
+from townhall.domain.moderation import pipeline_for
 from townhall.domain.services import Services
 
 
@@ -84,3 +85,26 @@ def test_a_premoderated_site_holds_every_comment(make_reader: Any, services: Ser
     text = "A calm note on the council vote."
     assert make_reader().post(text, site="desk")["status"] == "pending"
     assert make_reader().post(text)["status"] == "visible"
+
+
+class Seen:
+    """A plugin stage that only notes which sites' comments it saw."""
+
+    name = "seen"
+
+    def __init__(self) -> None:
+        self.sites: list[int] = []
+
+    def run(self, submission: Any, verdict: Any) -> None:
+        self.sites.append(submission.site_id)
+
+
+def test_plugins_run_on_sites_with_settings_of_their_own(
+    make_reader: Any, services: Services
+) -> None:
+    kyiv = make_site(services, "kyiv", moderation_banned_words="borscht*")
+    seen = Seen()
+    pipeline_for(services).register(seen)
+    make_reader().post("A quiet remark about the tram timetable.", site="kyiv")
+    make_reader().post("A quiet remark about the bus timetable.")
+    assert seen.sites[0] == kyiv["id"] and len(seen.sites) == 2

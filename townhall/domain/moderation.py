@@ -54,14 +54,20 @@ def pipeline_for(services: Services) -> Pipeline:
 
 
 def site_pipeline(services: Services, settings: Settings) -> Pipeline:
-    """A site with settings of its own (site_settings) gets a pipeline built from them, once
-    per distinct set of values; the others share pipeline_for's, where plugins register."""
+    """The shared pipeline (pipeline_for, where plugins register) for a site with settings of
+    its own (site_settings): the same stages in the same order, the built-in ones made from
+    the site's values; once per distinct set of values."""
+    shared = pipeline_for(services)
     if settings is services.settings:
-        return pipeline_for(services)
+        return shared
     built: dict[str, Pipeline] = services.__dict__.setdefault("site_pipelines", {})
     key = repr(sorted((name, settings.values[name]) for name in site_settings.FIELDS))
     if key not in built:
-        built[key] = default_pipeline(settings)
+        own = {type(stage): stage for stage in default_pipeline(settings).stages}
+        pipeline = Pipeline()
+        for stage in shared.stages:
+            pipeline.register(own.get(type(stage), stage))
+        built[key] = pipeline
     return built[key]
 
 
