@@ -482,17 +482,19 @@ def _held_by_pipeline() -> ColumnElement[bool]:
 def queue_counts(
     conn: Connection, *, report_threshold: int, site_ids: list[int] | None = None
 ) -> dict[str, int]:
-    waiting = dict(
-        conn.execute(
-            select(_held_by_pipeline(), func.count(literal_column("*")))
-            .select_from(
-                comments.outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
-            )
-            .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
-            .where(_on_sites(site_ids))
-            .group_by(_held_by_pipeline())
-        ).all()
-    )
+    # Grouped by the plain column: PostgreSQL will not match a GROUP BY expression whose
+    # literals are bound as separate parameters.
+    waiting: dict[bool, int] = {False: 0, True: 0}
+    for held_by, count in conn.execute(
+        select(comment_checks.c.held_by, func.count(literal_column("*")))
+        .select_from(
+            comments.outerjoin(comment_checks, comment_checks.c.comment_id == comments.c.id)
+        )
+        .where(comments.c.status == "pending", comment_checks.c.cluster_id.is_(None))
+        .where(_on_sites(site_ids))
+        .group_by(comment_checks.c.held_by)
+    ):
+        waiting[held_by == HELD_BY_PIPELINE] += int(count)
     notices = conn.execute(
         select(func.count(func.distinct(dsa_notices.c.comment_id))).where(
             dsa_notices.c.decided_at.is_(None), _on_sites(site_ids, dsa_notices.c.site_id)
@@ -517,8 +519,8 @@ def queue_counts(
         select(func.count(literal_column("*"))).select_from(reported_ids)
     ).scalar_one()
     return {
-        "pending": int(waiting.get(False, 0)),
-        "held": int(waiting.get(True, 0)),
+        "pending": waiting[False],
+        "held": waiting[True],
         "reported": int(reported),
         "clusters": int(clustered),
         "notices": int(notices),
