@@ -212,6 +212,28 @@ def test_the_search_page_finds_a_rejected_comment(townhall, api, desk):
     expect(found).to_contain_text("rejected")
 
 
+def test_queue_counts_refresh_without_a_reload(townhall, api, desk):
+    mod = api("POST", "/auth/signin", {"email": MODERATOR, "password": PASSWORD})["token"]
+    api(
+        "POST",
+        "/comments",
+        {"thread": "dash-live", "body": distinct_text(60)},
+        sign_up_by_api(api, "Ivy Live"),
+    )
+    api("PUT", "/moderation/threads/mode", {"thread": "dash-live", "mode": "premoderated"}, mod)
+    count = desk.locator('[data-count="pending"]')
+    before = int(count.text_content())
+    api(
+        "POST",
+        "/comments",
+        {"thread": "dash-live", "body": distinct_text(61)},
+        sign_up_by_api(api, "Jon Live"),
+    )
+    # Polled every 15 s; the polite live region names the queue that changed.
+    expect(count).to_have_text(str(before + 1), timeout=25_000)
+    expect(desk.locator("#counts-live")).to_have_text(f"Queue counts now Pending: {before + 1}.")
+
+
 CAMPAIGN = "Stop lying about the front line, the army retreated and the ministry hides it from us"
 
 
