@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.conftest import Reader
 from tests.moderation.conftest import promote
+from tests.moderation.sites import make_site, site_moderator
 from townhall.domain.services import Services
 
 NOTICE = {
@@ -149,3 +150,35 @@ def test_readers_cannot_see_or_decide_notices(
         assert answer.status_code == status
     admin = promote(services, make_reader("Admin"), "admin")
     assert admin.http.get("/api/v1/moderation/notices").status_code == 200
+
+
+def test_a_site_moderator_features_and_decides_on_their_site_only(
+    make_reader: Any, services: Services
+) -> None:
+    make_site(services, "kyiv")
+    make_site(services, "lviv")
+    author = make_reader("Author")
+    ours = author.post("The tram depot story, on the Kyiv site.", thread="k", site="kyiv")
+    theirs = author.post("The market hall story, on the Lviv site.", thread="l", site="lviv")
+    sent = {}
+    for comment in (ours, theirs):
+        answer = make_reader().http.post(f"/api/v1/comments/{comment['id']}/notices", json=NOTICE)
+        sent[comment["id"]] = answer.json()["id"]
+    desk = site_moderator(services, make_reader("Kyiv desk"), "kyiv")
+
+    listed = desk.http.get("/api/v1/moderation/notices").json()["notices"]
+    assert [n["comment_id"] for n in listed] == [ours["id"]]
+    assert feature_call(desk, ours["id"]).status_code == 200
+    refused = feature_call(desk, theirs["id"])
+    assert refused.status_code == 404 and "sites you moderate" in refused.json()["detail"]
+    decision = {"decision": "keep", "statement": STATEMENT}
+    path = "/api/v1/moderation/notices/{}/decision"
+    assert desk.http.post(path.format(sent[ours["id"]]), json=decision).status_code == 200
+    other = desk.http.post(path.format(sent[theirs["id"]]), json=decision)
+    assert other.status_code == 404 and "sites you moderate" in other.json()["detail"]
+
+
+def feature_call(who: Reader, comment_id: int) -> Any:
+    return who.http.put(
+        f"/api/v1/moderation/comments/{comment_id}/featured", json={"featured": True}
+    )

@@ -72,16 +72,15 @@ CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/moderation/sites/{site}/settings", None),
     ("PUT", "/api/v1/moderation/sites/{site}/settings", {"moderation_max_links": 1}),
     ("PUT", "/api/v1/moderation/sites/{site}/roles", {"email": "x@example.org", "role": None}),
-    # Queue actions (#3B): global moderators and admins only for now.
+    # Queue actions (#3B): a site moderator on their sites' comments.
     ("PUT", "/api/v1/moderation/comments/{comment}/featured", {"featured": True}),
     ("PATCH", "/api/v1/moderation/comments/{comment}", {"body": "Edited.", "note": "Typo"}),
     ("GET", "/api/v1/moderation/comments/{comment}/revisions", None),
-    # Illegal-content notices (#3B): global moderators and admins only for now.
-    ("GET", "/api/v1/moderation/notices", None),
+    # Illegal-content notices (#3B): a site moderator decides their sites' notices.
     (
         "POST",
         "/api/v1/moderation/notices/{notice}/decision",
-        {"decision": "keep", "statement": "Lawful."},
+        {"decision": "keep", "statement": "Lawful criticism of a public official."},
     ),
 ]
 # Lists: a site moderator gets 200 with only their sites' rows (checked below).
@@ -90,6 +89,7 @@ LISTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/moderation/queues/{name}", None),
     ("GET", "/api/v1/moderation/audit", None),
     ("GET", "/api/v1/moderation/search", None),
+    ("GET", "/api/v1/moderation/notices", None),
 ]
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from townhall import events
+from townhall.domain import staff
+from townhall.domain.access import access_site
 from townhall.domain.comments import check_body
 from townhall.domain.markdown import render
-from townhall.domain.moderation import access_moderate
 from townhall.domain.services import Services
 from townhall.errors import InvalidInput, NotFound
 from townhall.store import comments as comment_store
@@ -22,12 +23,16 @@ MAX_NOTE = 1000
 AUDIT_EXCERPT = 600
 
 
-def _load(conn: Any, comment_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _load(
+    conn: Any, actor: dict[str, Any], comment_id: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The comment and its thread; a site moderator gets NotFound for other sites'."""
     row = comment_store.by_id(conn, comment_id)
     if row is None:
         raise NotFound(f"There is no comment {comment_id}.")
     thread = thread_store.by_id(conn, row["thread_id"])
     assert thread is not None  # noqa: S101
+    access_site(actor, thread["site_id"], f"comment {comment_id}")
     return row, thread
 
 
@@ -35,10 +40,10 @@ def feature(
     services: Services, *, user: dict[str, Any] | None, comment_id: int, on: bool
 ) -> dict[str, Any]:
     """Feature (``on``) or unfeature a published comment. Featuring again is a no-op."""
-    actor = access_moderate(user)
+    actor = staff.actor(services, user)
     now = services.clock.now_ms()
     with services.db.write() as conn:
-        row, thread = _load(conn, comment_id)
+        row, thread = _load(conn, actor, comment_id)
         if on and row["status"] != "visible":
             raise InvalidInput(
                 f"Comment {comment_id} is {row['status']}; only a published comment can be"
@@ -93,13 +98,13 @@ def moderator_edit(
 ) -> dict[str, Any]:
     """Replace a comment's text (rendered like an author's edit) and show readers why. The
     old text stays in the comment's revisions and, shortened, in the audit log."""
-    actor = access_moderate(user)
+    actor = staff.actor(services, user)
     body = check_body(services, body)
     note = check_note(note)
     html = render(body)
     now = services.clock.now_ms()
     with services.db.write() as conn:
-        row, thread = _load(conn, comment_id)
+        row, thread = _load(conn, actor, comment_id)
         if row["status"] == "deleted":
             raise InvalidInput(f"Comment {comment_id} was deleted by its author; nothing to edit.")
         store.moderator_edit(
@@ -139,7 +144,7 @@ def moderator_edit(
 def revisions(
     services: Services, *, user: dict[str, Any] | None, comment_id: int
 ) -> list[dict[str, Any]]:
-    access_moderate(user)
+    actor = staff.actor(services, user)
     with services.db.read() as conn:
-        _load(conn, comment_id)
+        _load(conn, actor, comment_id)
         return store.revisions(conn, comment_id)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from townhall import events
-from townhall.domain.access import access_see
+from townhall.domain import staff
+from townhall.domain.access import access_see, access_site, moderated_site_ids
 from townhall.domain.accounts import normalise_email
-from townhall.domain.moderation import _decide, access_moderate
+from townhall.domain.moderation import _decide
 from townhall.domain.services import Services
 from townhall.errors import Conflict, InvalidInput, NotFound
 from townhall.notify import notice_mail
@@ -163,9 +164,9 @@ def submit_notice(
 def list_notices(
     services: Services, *, user: dict[str, Any] | None, decided: bool = False
 ) -> list[dict[str, Any]]:
-    access_moderate(user)
+    scope = moderated_site_ids(staff.actor(services, user))
     with services.db.read() as conn:
-        return store.notices(conn, decided=decided)
+        return store.notices(conn, decided=decided, site_ids=scope)
 
 
 def decide_notice(
@@ -178,7 +179,7 @@ def decide_notice(
 ) -> dict[str, Any]:
     """Remove the comment or keep it, with a statement of reasons; in one transaction, then
     the statement is mailed to the comment's author and to the reporter."""
-    actor = access_moderate(user)
+    actor = staff.actor(services, user)
     if decision not in DECISIONS:
         raise _field("decision", "Choose remove or keep.", "The decision must be remove or keep.")
     statement = statement.strip()
@@ -195,7 +196,9 @@ def decide_notice(
     with services.db.write() as conn:
         notice = store.notice_by_id(conn, notice_id)
         if notice is None:
-            raise NotFound(f"There is no notice {notice_id}.")
+            where = "" if moderated_site_ids(actor) is None else " on the sites you moderate"
+            raise NotFound(f"There is no notice {notice_id}{where}.")
+        access_site(actor, notice["site_id"], f"notice {notice_id}")
         if not store.decide_notice(
             conn,
             notice_id=notice_id,
