@@ -89,20 +89,23 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     from townhall.domain.services import Services
     from townhall.store.migrate import upgrade
 
-    services = Services.build(_settings(args))
-    upgrade(services.db.url)
     password = args.password or os.environ.get("TOWNHALL_NEW_PASSWORD")
     if not password:
         password = getpass.getpass("Password: ")
     role = "admin" if args.admin else ("moderator" if args.moderator else "reader")
     if args.site and role == "moderator":
         role = "reader"  # a moderator of that site only, through site_roles
-    user = accounts.create_user(
-        services, email=args.email, password=password, name=args.name or args.email, role=role
-    )
-    print(f"Created {user['role']} {user['email']} (id {user['id']}).")
-    if args.site and args.moderator:
-        _grant(services, user["email"], "moderator", args.site)
+    services = Services.build(_settings(args))
+    try:
+        upgrade(services.db.url)
+        user = accounts.create_user(
+            services, email=args.email, password=password, name=args.name or args.email, role=role
+        )
+        print(f"Created {user['role']} {user['email']} (id {user['id']}).")
+        if args.site and args.moderator:
+            _grant(services, user["email"], "moderator", args.site)
+    finally:
+        services.db.dispose()  # a command line run leaves no connection behind
     return 0
 
 
@@ -119,16 +122,19 @@ def cmd_users_role(args: argparse.Namespace) -> int:
     from townhall.domain.services import Services
     from townhall.store.migrate import upgrade
 
+    if args.site and args.role not in ("moderator", "reader"):
+        raise SystemExit("With --site, the role is moderator (or reader to take it back).")
     services = Services.build(_settings(args))
-    upgrade(services.db.url)
-    if args.site:
-        if args.role not in ("moderator", "reader"):
-            raise SystemExit("With --site, the role is moderator (or reader to take it back).")
-        _grant(services, args.email, None if args.role == "reader" else args.role, args.site)
+    try:
+        upgrade(services.db.url)
+        if args.site:
+            _grant(services, args.email, None if args.role == "reader" else args.role, args.site)
+            return 0
+        user = accounts.set_role(services, args.email, args.role)
+        print(f"{user['email']} is now {user['role']} on every site.")
         return 0
-    user = accounts.set_role(services, args.email, args.role)
-    print(f"{user['email']} is now {user['role']} on every site.")
-    return 0
+    finally:
+        services.db.dispose()
 
 
 def cmd_version(_args: argparse.Namespace) -> int:
