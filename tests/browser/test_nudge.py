@@ -7,6 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_a11y import assert_clean
+from tests.support.axe import run_axe
+
 pytestmark = pytest.mark.browser
 
 ABUSE = "You are a fucking idiot, the whole article is shit."
@@ -31,10 +34,11 @@ def nudge_first(page, box, text: str):
 def test_a_nudged_reader_revises_and_the_comment_posts(townhall, new_page, box, sign_up, api):
     from tests.support.hostpage import open_host_page
 
-    page = new_page()
+    page = new_page(bypass_csp=True)  # for axe's inline script
     open_host_page(page, townhall.url, "nudge-revise")
     sign_up(page, "Nina Revises", "nina@example.org")
     comments = nudge_first(page, box, ABUSE)
+    assert_clean([run_axe(page, "box: a nudge", "[data-townhall-thread]")])
 
     revised = "I think the article gets the numbers wrong; please check the budget table."
     comments.get_by_label("Your comment", exact=True).fill(revised)
