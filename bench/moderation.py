@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from townhall.store import users as user_store
 from townhall.store.migrate import upgrade
 
 HOUR = 3_600_000
+BOUND_S = 180
 START = 1_790_000_000_000
 
 SUBJECTS = """the minister, the mayor, the council, the army, the volunteers, the report, the
@@ -279,7 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     started = time.monotonic()
+
+    def over_time(*_: Any) -> None:
+        raise SystemExit(f"bench/moderation.py: still running after {BOUND_S} s, its bound")
+
+    signal.signal(signal.SIGALRM, over_time)
+    signal.alarm(BOUND_S)  # the issue bounds the run to 3 minutes; the temp dir still goes
     result = run(args.seed)
+    signal.alarm(0)
     for kind in ("template", "paraphrase"):
         sizes = result[f"{kind}_clusters"]
         print(f"{kind}: {len(sizes)} cluster(s) holding {sizes} of its 40", file=sys.stderr)
