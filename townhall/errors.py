@@ -125,6 +125,17 @@ class RateLimited(TownhallError):
         self.headers = {"Retry-After": str(self.retry_after)}
 
 
+class ServerBusy(TownhallError):
+    """The database could not be reached in time (every connection taken, or the SQLite
+    write lock held past its timeout). The transaction did not run: nothing was stored."""
+
+    status, slug, title = 503, "server-busy", "Server busy"
+
+    def __init__(self, detail: str, *, retry_after: int = 2) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 # --- identity (#5) ---
 
 

@@ -14,18 +14,42 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
+from townhall.errors import ServerBusy
 
-def _sqlite_engine(url: str) -> Engine:
+_BUSY = (
+    "The server is too busy to reach its database right now; nothing was stored."
+    " Send the request again in a moment."
+)
+
+
+@contextmanager
+def _busy_is_503() -> Iterator[None]:
+    """Overload is not a bug: a full connection pool or a SQLite lock that outlasted its
+    timeout becomes a 503 with Retry-After (the transaction rolled back), not a 500."""
+    try:
+        yield
+    except sa_exc.TimeoutError as error:
+        raise ServerBusy(_BUSY) from error
+    except sa_exc.OperationalError as error:
+        if "database is locked" not in str(error.orig):
+            raise
+        raise ServerBusy(_BUSY) from error
+
+
+def _sqlite_engine(url: str, busy_ms: int) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
+        # SQLite connections are cheap; room for each of the thread pool's 40 threads, so
+        # a burst waits on the write lock, not on the pool.
         pool_size=8,
-        max_overflow=8,
+        max_overflow=32,
     )
 
     @event.listens_for(engine, "connect")
@@ -38,7 +62,7 @@ def _sqlite_engine(url: str) -> Engine:
         # drop the last transactions. Acknowledged comments are in the WAL on commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -54,11 +78,11 @@ def _server_engine(url: str) -> Engine:
 
 
 class Database:
-    def __init__(self, url: str, replica_url: str = "") -> None:
+    def __init__(self, url: str, replica_url: str = "", *, busy_ms: int = 30_000) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = _sqlite_engine(url)
+            self.engine = _sqlite_engine(url, busy_ms)
         else:
             self.engine = _server_engine(url)
         # Reads that may lag the primary by the replication delay (thread pages, counts).
@@ -70,17 +94,17 @@ class Database:
     def read(self, *, primary: bool = False) -> Iterator[Connection]:
         """A read-only transaction; on the replica, if any, unless ``primary``."""
         engine = self.engine if primary else self.read_engine
-        with engine.connect() as conn, conn.begin():
+        with _busy_is_503(), engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One transaction that commits on success; the caller acknowledges only after."""
         if self._write_lock is None:
-            with self.engine.begin() as conn:
+            with _busy_is_503(), self.engine.begin() as conn:
                 yield conn
             return
-        with self._write_lock, self.engine.connect() as conn:
+        with _busy_is_503(), self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(writer=True)
             with conn.begin():
                 yield conn
