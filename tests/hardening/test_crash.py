@@ -189,11 +189,14 @@ def test_acknowledged_comments_survive_five_sigkills_under_64_posters(
             figures(
                 f"crash round {round_no}: acknowledged {len(acknowledged)},"
                 f" found {len(found)}, missing {missing}"
-                f" ({len(load.acknowledged)} this round from {POSTERS} posters on 2 workers)"
+                f" ({len(load.acknowledged)} this round from {POSTERS} posters on 2 workers;"
+                f" {load.statuses.get(503, 0)} refused as busy)"
             )
             assert reached, f"only {len(load.acknowledged)} comments in {LOAD_TIMEOUT:.0f} s"
             assert load.wrong == [], load.wrong[:5]
-            assert set(load.statuses) == {201}, load.statuses
+            # A 503 (server busy: nothing stored, try again) is an honest refusal under
+            # overload; anything else but a 201 is a bug.
+            assert set(load.statuses) <= {201, 503}, load.statuses
             assert missing == 0
             assert found == acknowledged, "a stored comment's thread or text differs"
             for key, _ in firsts.values():
