@@ -78,6 +78,9 @@ def test_a_users_page_lists_notes_and_comments(make_reader: Any, moderator: Read
     assert "Sock puppet?" in page.text and "Just asking questions" in page.text
     assert 'data-form="note"' in page.text
     assert moderator.http.get("/admin/users/999999").status_code == 404
+    standing = {"state": "warned", "reason": "Tone"}
+    moderator.http.put(f"/api/v1/moderation/users/{user_id}/standing", json=standing)
+    assert f'href="/admin/users/{user_id}">Troll</a>' in moderator.http.get("/admin/users").text
 
 
 def test_sites_settings_pages_are_for_admins(
