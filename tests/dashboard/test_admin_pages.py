@@ -107,5 +107,6 @@ def test_a_site_moderator_signs_in_and_sees_only_their_site(
     local = site_moderator(services, make_reader("Kyiv desk"), "kyiv")
     assert local.http.get("/admin/signin").status_code == 200
     texts = local.http.get("/admin/queues/pending").text
+    assert "(moderator of some sites)" in texts
     assert "(kyiv)" in texts and "(lviv)" not in texts
     assert make_reader().http.get("/admin/signin").status_code == 403
