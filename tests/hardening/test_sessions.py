@@ -46,6 +46,34 @@ def test_sign_out_revokes_the_session_on_the_server(make_reader: Any, app: Any) 
     assert stolen.get("/api/v1/auth/me").status_code == 401
 
 
+def test_changing_the_password_signs_out_every_other_session(make_reader: Any, app: Any) -> None:
+    reader = make_reader("Ada")
+    email = reader.user["email"]
+    other_device = _signin(TestClient(app, headers={"Origin": ORIGIN}), email)
+    stolen = TestClient(app, headers={"Authorization": f"Bearer {other_device.json()['token']}"})
+    assert stolen.get("/api/v1/auth/me").status_code == 200
+
+    wrong = {"current_password": "not my password", "new_password": "a brand new passphrase"}
+    refused = reader.http.post("/api/v1/auth/password", json=wrong)
+    assert refused.status_code == 401 and "nothing was changed" in refused.json()["detail"]
+    assert stolen.get("/api/v1/auth/me").status_code == 200
+    common = {"current_password": PASSWORD, "new_password": "password123"}
+    assert reader.http.post("/api/v1/auth/password", json=common).status_code == 422
+
+    change = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+    done = reader.http.post("/api/v1/auth/password", json=change)
+    assert done.status_code == 200, done.text
+    assert done.json() == {"revoked": 1}
+    assert stolen.get("/api/v1/auth/me").status_code == 401
+    assert reader.http.get("/api/v1/auth/me").status_code == 200  # this session stays
+    assert _signin(TestClient(app, headers={"Origin": ORIGIN}), email).status_code == 401
+    fresh = TestClient(app, headers={"Origin": ORIGIN}).post(
+        "/api/v1/auth/signin", json={"email": email, "password": "a brand new passphrase"}
+    )
+    assert fresh.status_code == 200
+    assert TestClient(app).post("/api/v1/auth/password", json=change).status_code in (401, 403)
+
+
 def test_a_password_reset_signs_out_every_session(
     make_reader: Any, app: Any, services: Services
 ) -> None:

@@ -105,6 +105,30 @@ def list_sessions(
     return json_response({"sessions": found})
 
 
+class PasswordChangeIn(StrictModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024, description="At least 8 characters, not common.")
+
+
+@router.post("/password", responses=PROBLEMS)
+def change_password(
+    payload: PasswordChangeIn, request: Request, user: dict[str, Any] | None = Depends(current_user)
+) -> Response:
+    """Changes the password and signs out every other session; this one stays."""
+    person = access_signed_in(user, "change your password")
+    svc = get_services(request)
+    # Guessing the current password through a borrowed session counts like sign-in attempts.
+    svc.limiter.hit(svc.settings.rate_limit_signin, "signin-email", person["email"], "attempts")
+    revoked = accounts.change_password(
+        svc,
+        person,
+        current=payload.current_password,
+        new=payload.new_password,
+        token=session_token(request),
+    )
+    return json_response({"revoked": revoked})
+
+
 @router.delete("/sessions/{session_id}", status_code=204, responses=PROBLEMS)
 def revoke_session(
     request: Request,

@@ -14,6 +14,7 @@ from townhall.domain.common_passwords import is_common
 from townhall.domain.passwords import hash_password, verify_password
 from townhall.domain.services import Services
 from townhall.errors import Conflict, InvalidInput, WrongCredentials
+from townhall.store import identity as identity_store
 from townhall.store import sessions as session_store
 from townhall.store import users as user_store
 
@@ -123,6 +124,26 @@ def sign_in(services: Services, *, email: str, password: str) -> dict[str, Any]:
     if user is None or not ok:
         raise WrongCredentials("The email or password is wrong. Check both and try again.")
     return user
+
+
+def change_password(
+    services: Services, user: dict[str, Any], *, current: str, new: str, token: str | None
+) -> int:
+    """Sets a new password after checking the current one, and signs out every other
+    session: whoever learnt the old password is out. Answers how many were signed out."""
+    if user.get("password_hash") is None:
+        raise Conflict(
+            "This account signs in through the publisher's login (or a mailed link) and has"
+            " no password here to change."
+        )
+    if not verify_password(user["password_hash"], current):
+        raise WrongCredentials("The current password is wrong; nothing was changed.")
+    check_password(new, user["email"], user["name"])
+    new_hash = hash_password(new)
+    keep = _token_hash(token) if token else None
+    with services.db.write() as conn:
+        user_store.set_password_hash(conn, user["id"], new_hash)
+        return identity_store.revoke_other_sessions(conn, user["id"], keep)
 
 
 def user_for_token(services: Services, token: str) -> dict[str, Any] | None:
