@@ -132,6 +132,13 @@ def test_ids_beyond_any_row_are_refused_not_overflowed(
     assert "less than or equal to" in response.text
 
 
+def test_ids_in_a_body_beyond_any_row_are_refused(author: Reader) -> None:
+    body = {"comment_ids": [2**63], "action": "reject"}
+    response = author.http.post("/api/v1/moderation/decisions", json=body)
+    assert response.status_code == 422, response.text
+    assert "less than or equal to" in response.text
+
+
 def test_not_signed_in(anonymous: Reader, author: Reader) -> None:
     response = anonymous.http.post("/api/v1/comments", json={"thread": "article-1", "body": "x"})
     assert_problem(response, 401, "Sign in")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -21,7 +21,7 @@ class ReportIn(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    comment_ids: list[int] = Field(min_length=1, max_length=500)
+    comment_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=500)
     action: Literal["approve", "reject"]
     reason: str | None = Field(default=None, max_length=1000)
 
