@@ -54,7 +54,7 @@ async def thread_events(
     svc = services(request)
     await run_in_threadpool(sites.get_site, svc, site)  # 404 for an unknown site
     channel = thread_channel(site, thread)
-    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    resume = int(last_event_id) if last_event_id and last_event_id.isdecimal() else None
     live = hub(request)
 
     async def stream() -> AsyncIterator[bytes]:

@@ -168,7 +168,7 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
     def users(request: Request, user: str = "") -> Response:
         def build(svc: Services, actor: dict[str, Any]) -> Context:
             standings = moderation.standings(svc, user=actor)
-            prefill = user if user.isdigit() else ""
+            prefill = user if user.isascii() and user.isdigit() else ""
             return {"title": "Users", "standings": standings, "request_user": prefill}
 
         return page(request, "users.html", build)

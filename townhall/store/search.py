@@ -58,7 +58,7 @@ def search_comments(
             func.lower(users.c.name).like(like_pattern(author), escape="\\"),
             func.lower(users.c.email) == author.lower(),
         ]
-        if author.isdigit() and len(author) < 19:
+        if author.isascii() and author.isdigit() and len(author) < 19:
             matches.append(users.c.id == int(author))
         query = query.where(or_(*matches))
     if since is not None:
