@@ -53,7 +53,9 @@ def _limit_mail(request: Request, email: str) -> None:
     svc.limiter.hit(rule, "mail-email", email.strip().lower(), "mail requests")
 
 
-@router.post("/verification", status_code=202, responses={**ACCEPTED, **PROBLEMS})
+@router.post(
+    "/verification", status_code=202, response_class=Response, responses={**ACCEPTED, **PROBLEMS}
+)
 def send_verification(
     request: Request, user: dict[str, Any] | None = Depends(current_user)
 ) -> Response:
@@ -70,7 +72,9 @@ def verify(payload: TokenIn, request: Request) -> Response:
     return json_response({"user": accounts.public_user(user)})
 
 
-@router.post("/password-reset", status_code=202, responses={**ACCEPTED, **PROBLEMS})
+@router.post(
+    "/password-reset", status_code=202, response_class=Response, responses={**ACCEPTED, **PROBLEMS}
+)
 def password_reset(payload: EmailIn, request: Request) -> Response:
     _limit_mail(request, payload.email)
     email_links.request_password_reset(get_services(request), payload.email, own_origin(request))
@@ -85,7 +89,9 @@ def password_reset_confirm(payload: ResetIn, request: Request) -> Response:
     return _signed_in(request, user, 200)
 
 
-@router.post("/magic-link", status_code=202, responses={**ACCEPTED, **PROBLEMS})
+@router.post(
+    "/magic-link", status_code=202, response_class=Response, responses={**ACCEPTED, **PROBLEMS}
+)
 def magic_link(payload: EmailIn, request: Request) -> Response:
     _limit_mail(request, payload.email)
     email_links.request_magic_link(get_services(request), payload.email, own_origin(request))
