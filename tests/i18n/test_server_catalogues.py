@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NP_": (1, 2)}
 METHODS = [
     ("townhall/dashboard/**.py", "python"),
+    ("townhall/domain/notices.py", "python"),
     ("townhall/notify/**.py", "python"),
     ("townhall/web/**.py", "python"),
     ("townhall/dashboard/templates/**.html", "jinja2.ext:babel_extract"),
