@@ -182,3 +182,15 @@ def feature_call(who: Reader, comment_id: int) -> Any:
     return who.http.put(
         f"/api/v1/moderation/comments/{comment_id}/featured", json={"featured": True}
     )
+
+
+def test_the_receipt_is_in_the_reporters_language(
+    make_reader: Any, anonymous: Reader, services: Services
+) -> None:
+    comment = make_reader("Jan").post("The mayor took bribes from the builders, everyone knows it.")
+    path = f"/api/v1/comments/{comment['id']}/notices"
+    sent = anonymous.http.post(path, json=NOTICE, headers={"Accept-Language": "pl-PL,pl;q=0.9"})
+    assert sent.status_code == 201, sent.text
+    (receipt,) = mail_to(services, "marta@example.org")
+    assert receipt["Subject"] == f"Otrzymaliśmy Twoje zgłoszenie {sent.json()['id']}"
+    assert "(kategoria: zniesławienie)" in receipt.get_body(("plain",)).get_content()  # type: ignore[union-attr]

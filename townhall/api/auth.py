@@ -13,6 +13,7 @@ from townhall.api.deps import (
     current_user,
     guard_origin,
     json_response,
+    language,
     own_origin,
     services,
     session_token,
@@ -60,7 +61,7 @@ def signup(payload: SignupIn, request: Request) -> Response:
     user = accounts.create_user(
         svc, email=payload.email, password=payload.password, name=payload.name
     )
-    email_links.after_signup(svc, user, own_origin(request))
+    email_links.after_signup(svc, user, own_origin(request), language(request))
     return _signed_in(request, user, 201)
 
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from townhall.domain import accounts, sites
 from townhall.domain.services import Services
 from townhall.errors import OriginNotAllowed
+from townhall.i18n import choose
 
 SESSION_COOKIE = "townhall_session"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -43,6 +44,14 @@ def current_user(request: Request) -> dict[str, Any] | None:
 def own_origin(request: Request) -> str:
     public = str(services(request).settings.public_url).rstrip("/")
     return public or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def language(request: Request) -> str:
+    """The language a mail triggered by this request is written in (#9): the reader's
+    Accept-Language among the shipped ones, else the ``language`` setting."""
+    return choose(
+        None, request.headers.get("accept-language"), str(services(request).settings.language)
+    )
 
 
 def origin_allowed(request: Request, site: dict[str, Any] | None = None) -> bool:

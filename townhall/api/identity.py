@@ -9,7 +9,14 @@ from pydantic import Field
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS, _signed_in
-from townhall.api.deps import client_ip, current_user, guard_origin, json_response, own_origin
+from townhall.api.deps import (
+    client_ip,
+    current_user,
+    guard_origin,
+    json_response,
+    language,
+    own_origin,
+)
 from townhall.api.deps import services as get_services
 from townhall.api.schemas import AuthOut, MeOut, StrictModel
 from townhall.domain import accounts, email_links, sites, sso
@@ -62,7 +69,9 @@ def send_verification(
     """Sends a new confirmation mail to the signed-in reader."""
     reader = access_signed_in(user, "confirm your email address")
     _limit_mail(request, reader["email"])
-    email_links.request_verification(get_services(request), reader, own_origin(request))
+    email_links.request_verification(
+        get_services(request), reader, own_origin(request), language(request)
+    )
     return Response(status_code=202)
 
 
@@ -77,7 +86,9 @@ def verify(payload: TokenIn, request: Request) -> Response:
 )
 def password_reset(payload: EmailIn, request: Request) -> Response:
     _limit_mail(request, payload.email)
-    email_links.request_password_reset(get_services(request), payload.email, own_origin(request))
+    email_links.request_password_reset(
+        get_services(request), payload.email, own_origin(request), language(request)
+    )
     return Response(status_code=202)
 
 
@@ -94,7 +105,9 @@ def password_reset_confirm(payload: ResetIn, request: Request) -> Response:
 )
 def magic_link(payload: EmailIn, request: Request) -> Response:
     _limit_mail(request, payload.email)
-    email_links.request_magic_link(get_services(request), payload.email, own_origin(request))
+    email_links.request_magic_link(
+        get_services(request), payload.email, own_origin(request), language(request)
+    )
     return Response(status_code=202)
 
 

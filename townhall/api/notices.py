@@ -10,7 +10,15 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
-from townhall.api.deps import Id, client_ip, current_user, guard_origin, json_response, services
+from townhall.api.deps import (
+    Id,
+    client_ip,
+    current_user,
+    guard_origin,
+    json_response,
+    language,
+    services,
+)
 from townhall.domain import notices
 
 router = APIRouter(prefix="/api/v1", tags=["notices"], dependencies=[Depends(guard_origin)])
@@ -50,6 +58,7 @@ def send_notice(
         reporter_email=payload.reporter_email,
         good_faith=payload.good_faith,
         remote_addr=client_ip(request),
+        lang=language(request),
     )
     return json_response(result, 201)
 

@@ -26,6 +26,7 @@ from townhall.domain import moderation, search, site_settings, sites, staff
 from townhall.domain.access import access_admin
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, InvalidInput, NotSignedIn, TownhallError
+from townhall.i18n import LANGUAGES, N_, choose, direction, translations
 from townhall.importers import native
 from townhall.web.pages import Asset
 
@@ -35,14 +36,22 @@ STATIC = {
     "dashboard.css": "text/css",
     "curation.js": "text/javascript",  # feature, edit with a note, notices (#3)
 }
+# Labels are translated where they are shown (base.html), in the staff member's language.
 QUEUES = {
-    "pending": "Pending",
-    "held": "Held by the pipeline",
-    "reported": "Reported",
-    "clusters": "Held clusters",
-    "notices": "Illegal-content notices",
-    "approved": "Approved",
-    "rejected": "Rejected",
+    "pending": N_("Pending"),
+    "held": N_("Held by the pipeline"),
+    "reported": N_("Reported"),
+    "clusters": N_("Held clusters"),
+    "notices": N_("Illegal-content notices"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+}
+ROLE_NAMES = {"admin": N_("admin"), "moderator": N_("moderator"), "reader": N_("reader")}
+# Strings dashboard.js and curation.js show, handed over in a JSON block (#9): the strict
+# CSP allows no inline script, and a data block is not one.
+JS_STRINGS = {
+    "Cancel": N_("Cancel"),
+    "None selected.": N_("None selected."),
 }
 REASON_NAMES = {
     "abuse": "Abuse",
@@ -62,16 +71,35 @@ def _when(ms: int | None) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _environment() -> Environment:
+def _environment(lang: str = "en") -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    catalogue = translations(lang)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = _when
-    env.globals.update(queues=QUEUES, reason_names=REASON_NAMES)
+    env.globals.update(
+        queues=QUEUES,
+        reason_names=REASON_NAMES,
+        role_names=ROLE_NAMES,
+        lang=lang,
+        dir=direction(lang),
+        js_catalogue={key: catalogue.gettext(text) for key, text in JS_STRINGS.items()},
+    )
     return env
+
+
+def _language(request: Request) -> str:
+    """``?lang=``, then the staff member's Accept-Language, then the ``language`` setting."""
+    return choose(
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+        str(services(request).settings.language),
+    )
 
 
 def _with_reports(svc: Services, user: dict[str, Any], rows: list[Context]) -> list[Context]:
@@ -111,12 +139,13 @@ def _download_name(slug: str, now_ms: int) -> str:
 def dashboard_router(root: str = "/admin") -> APIRouter:
     """The dashboard under ``root``: /admin, and /dashboard for older links and bookmarks."""
     router = APIRouter(prefix=root, include_in_schema=False)
-    env = _environment()
-    env.globals["root"] = root
+    envs = {lang: _environment(lang) for lang in LANGUAGES}
+    for env in envs.values():
+        env.globals["root"] = root
     assets = {name: Asset.load(HERE / "static" / name, kind) for name, kind in STATIC.items()}
 
-    def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = env.get_template(template).render(**context)
+    def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = envs[_language(request)].get_template(template).render(**context)
         return HTMLResponse(html, status, headers=NO_STORE)
 
     def page(
@@ -132,10 +161,12 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
             target = quote(request.url.path, safe="/")
             return RedirectResponse(f"{root}/signin?next={target}", 303, headers=NO_STORE)
         except Forbidden as error:
-            return render("forbidden.html", 403, user=user, error=error)
+            return render(request, "forbidden.html", 403, user=user, error=error)
         except TownhallError as error:
-            return render("error.html", error.status, user=user, title=error.title, error=error)
-        return render(template, user=user, counts=counts, path=request.url.path, **context)
+            return render(
+                request, "error.html", error.status, user=user, title=error.title, error=error
+            )
+        return render(request, template, user=user, counts=counts, path=request.url.path, **context)
 
     @router.get("")
     def home() -> Response:
@@ -147,8 +178,8 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
             next = f"{root}/queues/pending"  # noqa: A001 - never send anyone off-site
         user = current_user(request)
         if user is not None and not staff.is_moderator(services(request), user):
-            return render("forbidden.html", 403, user=user)
-        return render("signin.html", user=user, next=next)
+            return render(request, "forbidden.html", 403, user=user)
+        return render(request, "signin.html", user=user, next=next)
 
     @router.get("/queues/{name}")
     def queue(name: str, request: Request) -> Response:
@@ -274,9 +305,11 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
         except NotSignedIn:
             return RedirectResponse(f"{root}/signin?next={root}/export", 303)
         except Forbidden as error:
-            return render("forbidden.html", 403, user=user, error=error)
+            return render(request, "forbidden.html", 403, user=user, error=error)
         except TownhallError as error:
-            return render("error.html", error.status, user=user, title=error.title, error=error)
+            return render(
+                request, "error.html", error.status, user=user, title=error.title, error=error
+            )
         name = _download_name(site, svc.clock.now_ms())
         headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
         return StreamingResponse(lines, media_type="application/x-ndjson", headers=headers)

@@ -43,7 +43,9 @@ def _is_external(conn: Any, user: dict[str, Any]) -> bool:
     return user["password_hash"] is None and bool(identity_store.identities_of(conn, user["id"]))
 
 
-def _send(services: Services, user: dict[str, Any], purpose: str, base_url: str) -> None:
+def _send(
+    services: Services, user: dict[str, Any], purpose: str, base_url: str, lang: str | None
+) -> None:
     token = secrets.token_urlsafe(32)
     now = services.clock.now_ms()
     with services.db.write() as conn:
@@ -59,7 +61,13 @@ def _send(services: Services, user: dict[str, Any], purpose: str, base_url: str)
         )
     link = f"{base_url.rstrip('/')}{PATHS[purpose]}?token={quote(token)}"
     message = link_mail(
-        purpose, to=user["email"], name=user["name"], link=link, minutes=_minutes(services)
+        purpose,
+        to=user["email"],
+        name=user["name"],
+        link=link,
+        minutes=_minutes(services),
+        # Users have no stored language: the request's, else the site's setting (#9).
+        lang=lang or str(services.settings.language),
     )
     services.mailer.send(message)
 
@@ -92,21 +100,25 @@ def _consume(conn: Any, services: Services, token: str, purpose: str) -> dict[st
 # --- verification -----------------------------------------------------------------------------
 
 
-def after_signup(services: Services, user: dict[str, Any], base_url: str) -> None:
+def after_signup(
+    services: Services, user: dict[str, Any], base_url: str, lang: str | None = None
+) -> None:
     """Sends the confirmation mail unless verification is off. A mail server that is down
     does not undo the sign-up: the reader can ask for the mail again."""
     if services.settings.email_verification == "off":
         return
     try:
-        _send(services, user, "verify", base_url)
+        _send(services, user, "verify", base_url, lang)
     except OSError:
         log.exception("could not send the confirmation mail to user %s", user["id"])
 
 
-def request_verification(services: Services, user: dict[str, Any], base_url: str) -> None:
+def request_verification(
+    services: Services, user: dict[str, Any], base_url: str, lang: str | None = None
+) -> None:
     if user.get("email_verified_at") is not None:
         raise Conflict(f"{user['email']} is already confirmed; there is nothing more to do.")
-    _send(services, user, "verify", base_url)
+    _send(services, user, "verify", base_url, lang)
 
 
 def verify_email(services: Services, token: str) -> dict[str, Any]:
@@ -119,13 +131,15 @@ def verify_email(services: Services, token: str) -> dict[str, Any]:
 # --- password reset ---------------------------------------------------------------------------
 
 
-def request_password_reset(services: Services, email: str, base_url: str) -> None:
+def request_password_reset(
+    services: Services, email: str, base_url: str, lang: str | None = None
+) -> None:
     email = accounts.normalise_email(email)
     with services.db.read() as conn:
         user = user_store.by_email(conn, email)
         if user is None or _is_external(conn, user):
             return
-    _send(services, user, "reset", base_url)
+    _send(services, user, "reset", base_url, lang)
 
 
 def reset_password(
@@ -147,13 +161,15 @@ def reset_password(
 # --- magic-link sign-in -----------------------------------------------------------------------
 
 
-def request_magic_link(services: Services, email: str, base_url: str) -> None:
+def request_magic_link(
+    services: Services, email: str, base_url: str, lang: str | None = None
+) -> None:
     email = accounts.normalise_email(email)
     with services.db.read() as conn:
         user = user_store.by_email(conn, email)
         if user is None or _is_external(conn, user):
             return
-    _send(services, user, "magic", base_url)
+    _send(services, user, "magic", base_url, lang)
 
 
 def consume_magic_link(services: Services, token: str, totp: str | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from townhall.domain.accounts import normalise_email
 from townhall.domain.moderation import _decide
 from townhall.domain.services import Services
 from townhall.errors import Conflict, InvalidInput, NotFound
+from townhall.i18n import N_
 from townhall.notify import notice_mail
 from townhall.store import comments as comment_store
 from townhall.store import moderation as moderation_store
@@ -22,16 +23,17 @@ from townhall.store import threads as thread_store
 from townhall.store import users as user_store
 
 # The kinds of illegal content a reader may name; "other" needs the law named in the text.
+# English labels, translated in the mail's language (townhall/notify/notice_mail.py).
 CATEGORIES = {
-    "hate-speech": "illegal hate speech or incitement to violence",
-    "terrorism": "terrorist content",
-    "child-abuse": "child sexual abuse material",
-    "threats": "threats or harassment",
-    "defamation": "defamation",
-    "privacy": "personal data or intimate images shared without consent",
-    "intellectual-property": "infringement of copyright or other intellectual property",
-    "fraud": "scams or fraud",
-    "other": "other illegal content",
+    "hate-speech": N_("illegal hate speech or incitement to violence"),
+    "terrorism": N_("terrorist content"),
+    "child-abuse": N_("child sexual abuse material"),
+    "threats": N_("threats or harassment"),
+    "defamation": N_("defamation"),
+    "privacy": N_("personal data or intimate images shared without consent"),
+    "intellectual-property": N_("infringement of copyright or other intellectual property"),
+    "fraud": N_("scams or fraud"),
+    "other": N_("other illegal content"),
 }
 DECISIONS = ("remove", "keep")
 MIN_EXPLANATION = 20
@@ -108,9 +110,11 @@ def submit_notice(
     reporter_email: str,
     good_faith: bool,
     remote_addr: str | None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """Anyone, signed in or not, may send a notice; it is rate-limited per address like
-    other writes, and a receipt goes to the reporter."""
+    other writes, and a receipt goes to the reporter in ``lang`` (the request's language),
+    else in the ``language`` setting."""
     fields = check_notice(
         category=category,
         explanation=explanation,
@@ -156,6 +160,7 @@ def submit_notice(
             notice_id=notice_id,
             comment_id=comment_id,
             category=CATEGORIES[fields["category"]],
+            lang=lang or str(services.settings.language),
         )
     )
     return {"id": notice_id, "comment_id": comment_id, "status": "received"}
@@ -239,6 +244,8 @@ def decide_notice(
         "decision": decision,
         "statement": statement,
         "body": notice["comment_body"],
+        # The moderator's request says nothing of the readers' languages: the site's (#9).
+        "lang": str(services.settings.language),
     }
     mailed = []
     if author is not None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
-from townhall.api.deps import client_ip, current_user, guard_origin, services
+from townhall.api.deps import client_ip, current_user, guard_origin, language, services
 from townhall.domain import notices
 from townhall.domain.comments import read_comment
 from townhall.errors import TownhallError
@@ -131,6 +131,7 @@ def notice_pages_router() -> APIRouter:
                     reporter_email=form.get("reporter_email", ""),
                     good_faith=form.get("good_faith") == "yes",
                     remote_addr=client_ip(request),
+                    lang=language(request),
                 )
             )
         except TownhallError as exc:

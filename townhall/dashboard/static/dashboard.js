@@ -7,6 +7,12 @@
   var FLASH = 'townhall-dashboard-flash';
   // /admin, or /dashboard for older links: the pages link within the address they came from.
   var ROOT = document.body.dataset.root || '/admin';
+  // Translated strings, rendered by the server into a JSON data block (#9); English otherwise.
+  var CATALOGUE = (function () {
+    var el = document.getElementById('dashboard-i18n');
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text) { return CATALOGUE[text] || text; }
 
   function say(text) {
     if (!statusEl) return;
@@ -174,7 +180,7 @@
     var no = document.createElement('button');
     no.type = 'button';
     no.className = 'btn';
-    no.textContent = 'Cancel';
+    no.textContent = t('Cancel');
     box.append(question, yes, no);
     item.querySelector('.actions').after(box);
     yes.focus();
@@ -212,7 +218,7 @@
   function updateSelection() {
     var chosen = selected();
     var label = document.querySelector('[data-selected-count]');
-    if (label) label.textContent = chosen.length ? chosen.length + ' selected.' : 'None selected.';
+    if (label) label.textContent = chosen.length ? chosen.length + ' selected.' : t('None selected.');
     document.querySelectorAll('[data-bulk="approve"], [data-bulk="reject"]').forEach(function (b) {
       b.disabled = !chosen.length;
     });

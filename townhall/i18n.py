@@ -1,0 +1,81 @@
+"""Server-side translations (#9): the dashboard and the mails, in gettext catalogues.
+
+Each language's ``locale/<lang>/LC_MESSAGES/townhall.po`` is read with Babel when first
+asked for and kept for the process, so there are no compiled .mo files and no build step.
+Plural forms follow the catalogue's Plural-Forms, which Babel writes from CLDR.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "townhall"
+LANGUAGES = ("en", "uk", "ru", "pl", "de", "fr", "es", "ar")
+RTL = frozenset({"ar"})
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Marks a string for extraction where it is defined; it is translated where shown."""
+    return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, for plurals
+    """Marks a singular and plural pair for extraction; ngettext picks the form later."""
+    return singular, plural
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The catalogue for ``lang``; English (the msgids themselves) for anything else."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == "en" or lang not in LANGUAGES or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    # Babel's Translations reads the gettext binary format; write it in memory.
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def choose(wanted: str | None, accept_language: str | None, default: str) -> str:
+    """An explicit choice (``?lang=``) first, then the Accept-Language header, then the
+    ``language`` setting; each only if it is one of the shipped languages."""
+    if wanted and wanted.split("-")[0].lower() in LANGUAGES:
+        return wanted.split("-")[0].lower()
+    preferred = []
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            preferred.append((quality, tag.strip().replace("-", "_")))
+    preferred.sort(key=lambda item: -item[0])  # stable: equal weights keep their order
+    found = negotiate_locale([tag for _, tag in preferred], LANGUAGES, sep="_")
+    if found:
+        return found.split("_")[0]
+    base = (default or "en").split("-")[0].lower()
+    return base if base in LANGUAGES else "en"
+
+
+def direction(lang: str) -> str:
+    return "rtl" if lang in RTL else "ltr"
+
+
+def plural_count(lang: str) -> int:
+    """How many plural forms CLDR (through Babel) gives ``lang``."""
+    return get_plural(lang).num_plurals
