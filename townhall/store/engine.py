@@ -34,7 +34,10 @@ def _busy_is_503() -> Iterator[None]:
     except sa_exc.TimeoutError as error:
         raise ServerBusy(_BUSY) from error
     except sa_exc.OperationalError as error:
-        if "database is locked" not in str(error.orig):
+        # PostgreSQL's deadlock (40P01) and serialization failure (40001) roll the
+        # transaction back whole: like a timed-out lock, the client may simply send again.
+        retryable = getattr(error.orig, "sqlstate", None) in ("40P01", "40001")
+        if not retryable and "database is locked" not in str(error.orig):
             raise
         raise ServerBusy(_BUSY) from error
 
