@@ -26,7 +26,7 @@ from townhall.web.headers import SecurityHeaders
 def create_app(settings: Settings | None = None, services: Services | None = None) -> ASGIApp:
     settings = settings or Settings.load()
     services = services or Services.build(settings)
-    upgrade(services.db.url)
+    upgrade(services.db.url, ip_hash_secret=str(settings.ip_hash_secret))
     sites.ensure_default_site(services)
     moderation.warm_up(services)
 

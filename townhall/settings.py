@@ -78,6 +78,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reply_mail_minutes", int, 15, "Minutes between two reply mails to one reader."),
     Setting("webhook_timeout_seconds", float, 5.0, "Timeout of one webhook delivery attempt."),
     Setting("webhook_max_attempts", int, 8, "Attempts before a webhook delivery is given up."),
+    # privacy (#5)
+    Setting(
+        "ip_hash_secret",
+        str,
+        "",
+        "Key of the HMAC that IP addresses are stored as; empty: a key kept in the database.",
+    ),
+    Setting("ip_retention_days", int, 30, "Days an address hash is kept, then cleared (min 2)."),
+    Setting(
+        "deleted_account_comments",
+        str,
+        "anonymise",
+        "A deleted account's comments: anonymise (shown as a deleted user) or remove.",
+    ),
     # moderation (#3)
     Setting("moderation_mode", str, "open", "Default story mode: open or premoderated."),
     Setting("moderation_banned_words", str, "", "Comma-separated words rejected (stem* ok)."),

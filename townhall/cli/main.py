@@ -79,7 +79,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     url = _settings(args).resolved_database_url
     Database(url).dispose()  # creates the data folder for SQLite
-    upgrade(url)
+    upgrade(url, ip_hash_secret=str(_settings(args).ip_hash_secret))
     print("Database is up to date.")
     return 0
 

@@ -29,6 +29,8 @@ class Services:
     cache: Cache = field(default_factory=MemoryCache)
     pubsub: PubSub = field(default_factory=MemoryPubSub)
     redis: Any = None
+    # privacy (#5): the HMAC key of stored IP addresses, loaded on first use (addresses.py)
+    address_key: bytes | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

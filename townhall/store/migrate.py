@@ -17,8 +17,11 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "heads", *, ip_hash_secret: str = "") -> None:
+    """``ip_hash_secret``: the setting, for the migration that hashes stored addresses."""
+    cfg = alembic_config(url)
+    cfg.attributes["ip_hash_secret"] = ip_hash_secret
+    command.upgrade(cfg, revision)
 
 
 def check(url: str) -> None:

@@ -459,3 +459,14 @@ site_roles = Table(
     Column("role", String(16), nullable=False),
     Index("ix_site_roles_user", "user_id"),
 )
+
+# --- privacy (issue #5): keys the server generates for itself ---------------------------
+# "ip_hash": the HMAC key of stored IP addresses (comments.remote_addr and
+# comment_checks.network hold only keyed hashes), used unless ip_hash_secret is set.
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
