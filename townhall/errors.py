@@ -176,3 +176,7 @@ class SecondFactorEnrolmentRequired(TownhallError):
 
 class OidcFailed(TownhallError):
     status, slug, title = 400, "oidc-failed", "Sign-in with the provider failed"
+
+
+class OidcProviderUnreachable(OidcFailed):
+    status, slug, title = 502, "oidc-provider-unreachable", "Sign-in provider unreachable"
