@@ -20,12 +20,12 @@ import base64
 import hashlib
 import hmac
 from typing import Any
-from xml.etree import ElementTree as ET  # noqa: S405 - builds XML, never parses it
 
 from townhall.domain import comments
 from townhall.domain.markdown import render
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, InvalidInput, NotFound
+from townhall.notify import atom
 from townhall.store import isso as isso_store
 from townhall.store import threads as thread_store
 from townhall.store import users as user_store
@@ -281,6 +281,7 @@ def new(
     remote_addr: str,
     may_create_thread: bool,
     page_url: str | None,
+    network: str | None = None,
 ) -> dict[str, Any]:
     """Posts an Isso form through ``comments.post_comment``; returns the stored row."""
     text = data.get("text")
@@ -315,6 +316,7 @@ def new(
         url=page_url,
         may_create_thread=may_create_thread,
         remote_addr=remote_addr,
+        network=network,
     )
     return reread(services, int(view["id"]))
 
@@ -343,45 +345,23 @@ def preview(text: Any) -> dict[str, str]:
 # --- feed ---------------------------------------------------------------------------------
 
 
-def _iso(ms: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def feed(services: Services, *, site: dict[str, Any], uri: str, base: str) -> bytes:
     """An Atom feed (RFC 4287, with RFC 4685 reply links) of a thread's newest comments."""
     with services.db.read() as conn:
         thread = thread_store.by_key(conn, site["id"], uri)
         rows = [] if thread is None else isso_store.latest_published(conn, thread["id"], FEED_LIMIT)
     page = (thread or {}).get("url") or base.rstrip("/") + uri
-    atom = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", atom)
-    ET.register_namespace("thr", "http://purl.org/syndication/thread/1.0")
-    root = ET.Element(f"{{{atom}}}feed")
-    ET.SubElement(root, f"{{{atom}}}id").text = f"{page}#comments"
     title = (thread or {}).get("title") or uri
-    ET.SubElement(root, f"{{{atom}}}title").text = f"Comments on {title}"
-    newest = max((r["edited_at"] or r["created_at"] for r in rows), default=0)
-    ET.SubElement(root, f"{{{atom}}}updated").text = _iso(newest)
-    for row in rows:
-        entry = ET.SubElement(root, f"{{{atom}}}entry")
-        ET.SubElement(entry, f"{{{atom}}}id").text = f"{page}#isso-{row['id']}"
-        ET.SubElement(entry, f"{{{atom}}}title").text = f"Comment #{row['id']}"
-        ET.SubElement(entry, f"{{{atom}}}updated").text = _iso(
-            row["edited_at"] or row["created_at"]
+    entries = [
+        atom.Entry(
+            id=f"{page}#isso-{row['id']}",
+            title=f"Comment #{row['id']}",
+            updated_ms=row["edited_at"] or row["created_at"],
+            author=row["author_name"] or ANONYMOUS,
+            html=row["html"],
+            link=f"{page}#isso-{row['id']}",
+            in_reply_to=None if row["parent_id"] is None else f"{page}#isso-{row['parent_id']}",
         )
-        author = ET.SubElement(entry, f"{{{atom}}}author")
-        ET.SubElement(author, f"{{{atom}}}name").text = row["author_name"] or ANONYMOUS
-        ET.SubElement(entry, f"{{{atom}}}link", {"href": f"{page}#isso-{row['id']}"})
-        ET.SubElement(entry, f"{{{atom}}}content", {"type": "html"}).text = row["html"]
-        if row["parent_id"] is not None:
-            ET.SubElement(
-                entry,
-                "{http://purl.org/syndication/thread/1.0}in-reply-to",
-                {
-                    "ref": f"{page}#isso-{row['parent_id']}",
-                    "href": f"{page}#isso-{row['parent_id']}",
-                },
-            )
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        for row in rows
+    ]
+    return atom.feed(id=f"{page}#comments", title=f"Comments on {title}", entries=entries)
