@@ -10,6 +10,7 @@ import townhall
 from townhall.api import auth, comments, identity, live, problems, security
 from townhall.api import moderation as moderation_api
 from townhall.api import notices as notices_api
+from townhall.api import oidc as oidc_api
 from townhall.api import search as search_api
 from townhall.api import staff as staff_api
 from townhall.api.isso import isso_router
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth.router)
     app.include_router(identity.router)
     app.include_router(security.router)  # identity (#5): two-factor, sessions
+    app.include_router(oidc_api.router)  # identity (#5): OpenID Connect sign-in
     app.include_router(auth_pages.auth_pages_router())
     app.include_router(comments.router)
     app.include_router(moderation_api.router)

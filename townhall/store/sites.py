@@ -27,3 +27,8 @@ def set_origins(conn: Connection, site_id: int, origins: list[str]) -> None:
 
 def all_sites(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(select(sites).order_by(sites.c.id)).mappings()]
+
+
+def by_id(conn: Connection, site_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(sites).where(sites.c.id == site_id)).mappings().first()
+    return dict(row) if row else None
