@@ -28,6 +28,7 @@
     name: 'Name',
     signedInAs: 'Signed in as {name}',
     signOut: 'Sign out',
+    signInWith: 'Sign in with {name}', // a site's OpenID Connect providers (#5)
     sortLabel: 'Sort by',
     sortNewest: 'Newest',
     sortOldest: 'Oldest',
@@ -113,6 +114,18 @@
   var apiBase = widgetDir.replace(/widget\/$/, '').replace(/\/$/, '');
   var crossOrigin = scriptUrl.origin !== location.origin;
   var tokenKey = 'townhall-token:' + apiBase;
+
+  // OpenID Connect (#5): a provider's sign-in comes back to the article with a one-time
+  // hand-off token in the fragment (docs/oidc.md). Take it off the address at once, so it
+  // stays out of history and shared links; the first box trades it for a session.
+  var handoffToken = (function () {
+    var m = /^#townhall-oidc=([\w\-%]+)$/.exec(location.hash);
+    if (!m) return null;
+    try {
+      history.replaceState(history.state, '', location.pathname + location.search);
+    } catch (e) { /* the token stays visible; it works once and expires in minutes */ }
+    return decodeURIComponent(m[1]);
+  })();
 
   function injectCss() {
     var href = widgetDir + 'townhall.css';
@@ -364,18 +377,29 @@
     var self = this;
     // Publisher SSO (docs/sso.md): the host page's back end signed a token for its reader.
     var ssoToken = this.root.getAttribute('data-townhall-sso-token');
+    var handoff = handoffToken;
+    handoffToken = null;
     var signIn = ssoToken
       ? api('POST', '/auth/sso', { site: this.site, token: ssoToken }).then(
         function (data) { setToken(data.token); },
         function () { /* refused token: carry on signed out; the API's detail is in the log */ })
-      : Promise.resolve();
+      : handoff
+        ? api('POST', '/auth/oidc/handoff', { token: handoff }).then(
+          function (data) { setToken(data.token); },
+          function (err) { self.signInError = err; })
+        : Promise.resolve();
+    // The site's sign-in providers (ids and names), for the sign-in form's buttons.
+    this.providers = [];
+    var config = api('GET', '/sites/' + encodeURIComponent(this.site) + '/config').then(
+      function (data) { self.providers = (data && data.oidc_providers) || []; },
+      function () { /* no list: email and password only */ });
     signIn.then(function () { return api('GET', '/auth/me'); }).then(
       function (data) { self.user = data && data.user; },
       function (err) {
         if (err.status === 401) setToken(null);
         self.user = null;
       }
-    ).then(function () {
+    ).then(function () { return config; }).then(function () {
       self.renderAccount();
       self.load().then(function () { self.startLive(); });
     });
@@ -438,10 +462,16 @@
         else (signInForm.hidden ? signUpForm : signInForm).querySelector('input').focus();
       }
     };
+    var failed = null;
+    if (this.signInError) { // a provider's sign-in that did not complete (#5)
+      failed = alertBox();
+      showError(failed, this.signInError);
+      this.signInError = null;
+    }
     el.append(
       h('p', { class: 'townhall__prompt' }, MESSAGES.signedOutPrompt),
       h('p', { class: 'townhall__toggles' }, toggles.signin, ' ', toggles.signup),
-      signInForm, signUpForm);
+      failed, signInForm, signUpForm);
   };
 
   Box.prototype.authForm = function (kind) {
@@ -478,8 +508,25 @@
           showError(error, err);
         });
       }
-    }, email.el, password.el, name && name.el, error, h('div', { class: 'townhall__row' }, submit));
+    }, email.el, password.el, name && name.el, error, h('div', { class: 'townhall__row' }, submit),
+    signup ? null : this.providerButtons());
     return form;
+  };
+
+  // "Sign in with <provider>" (#5): the whole page goes to the provider and comes back to
+  // this article. A top-level visit, not a popup: no popup blocker, no lost window.opener
+  // when the provider's pages isolate themselves, no third-party cookie needed.
+  Box.prototype.providerButtons = function () {
+    if (!this.providers.length) return null;
+    var row = h('div', { class: 'townhall__row townhall__providers' });
+    this.providers.forEach(function (p) {
+      row.append(button(t('signInWith', { name: p.name }), function () {
+        var back = location.href.split('#')[0];
+        location.assign(apiBase + '/api/v1/auth/oidc/' + encodeURIComponent(p.id) + '/start' +
+          query({ return_to: back }));
+      }));
+    });
+    return row;
   };
 
   Box.prototype.signOut = function () {
