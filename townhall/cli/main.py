@@ -181,6 +181,10 @@ def parser() -> argparse.ArgumentParser:
 
     backups.add_parsers(sub)
 
+    from townhall.cli import oidc  # identity (#5): OpenID Connect sign-in providers
+
+    oidc.add_parsers(sub)
+
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=cmd_version)
     return root
