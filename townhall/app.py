@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
@@ -13,10 +16,11 @@ from townhall.api import notices as notices_api
 from townhall.api import oidc as oidc_api
 from townhall.api import search as search_api
 from townhall.api import staff as staff_api
+from townhall.api import webhooks as webhooks_api
 from townhall.api.isso import isso_router
 from townhall.api.limits import BodyLimit
 from townhall.dashboard.views import dashboard_router
-from townhall.domain import moderation, sites
+from townhall.domain import moderation, sites, webhook_delivery
 from townhall.domain.services import Services
 from townhall.settings import Settings
 from townhall.store.migrate import upgrade
@@ -31,7 +35,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     sites.ensure_default_site(services)
     moderation.warm_up(services)
 
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with webhook_delivery.running(services):  # identity (#5): the outbox sender
+            yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Townhall",
         version=townhall.__version__,
         summary="Comments for news sites.",
@@ -52,6 +62,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(notice_pages.notice_pages_router())
     app.include_router(search_api.router)  # moderation (#3): search, notes, sites
     app.include_router(staff_api.router)
+    app.include_router(webhooks_api.router)  # identity (#5): admins' webhooks
     app.include_router(live.router)
     app.include_router(dashboard_router())  # /admin
     app.include_router(dashboard_router("/dashboard"))  # the same pages, for older links

@@ -78,6 +78,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reply_mail_minutes", int, 15, "Minutes between two reply mails to one reader."),
     Setting("webhook_timeout_seconds", float, 5.0, "Timeout of one webhook delivery attempt."),
     Setting("webhook_max_attempts", int, 8, "Attempts before a webhook delivery is given up."),
+    Setting(
+        "webhook_retry_seconds",
+        str,
+        "30,120,600,3600,21600,43200,86400",
+        "Seconds before each retry of a webhook delivery (±10% jitter); the last repeats.",
+    ),
+    Setting("webhook_poll_seconds", float, 2.0, "How often each node looks for due webhooks."),
+    Setting(
+        "webhook_allow_private",
+        bool,
+        False,
+        "Allow webhooks to loopback and private addresses (development, tests).",
+    ),
     # privacy (#5)
     Setting(
         "ip_hash_secret",

@@ -209,9 +209,9 @@ def post_comment(
             now=now,
         )
         view = _one_view(services, conn, author, comment_id)
-    services.events.publish(
-        events.CommentPosted(site["id"], thread["id"], comment_id, view["status"])
-    )
+        posted = events.CommentPosted(site["id"], thread["id"], comment_id, view["status"])
+        services.events.stage(conn, posted, *pulled_back)
+    services.events.publish(posted)
     for event in pulled_back:
         services.events.publish(event)
     return view
@@ -247,7 +247,9 @@ def edit_comment(
             services, conn, row=row, thread=thread, now=now, allow_nudge=allow_nudge
         )
         view = _one_view(services, conn, editor, comment_id)
-    services.events.publish(events.CommentEdited(thread["site_id"], thread["id"], comment_id))
+        edited = events.CommentEdited(thread["site_id"], thread["id"], comment_id)
+        services.events.stage(conn, edited, *pulled_back)
+    services.events.publish(edited)
     for event in pulled_back:
         services.events.publish(event)
     return view
@@ -266,8 +268,11 @@ def delete_comment(services: Services, *, user: dict[str, Any] | None, comment_i
         if row["parent_id"] is not None and row["reply_count"] == 0 and row["status"] == "visible":
             comment_store.add_to_reply_count(conn, row["parent_id"], -1)
         thread = thread_store.by_id(conn, row["thread_id"])
-    assert thread is not None  # noqa: S101
-    services.events.publish(events.CommentDeleted(thread["site_id"], thread["id"], comment_id))
+        assert thread is not None  # noqa: S101
+        by = "author" if row["author_id"] == actor["id"] else "staff"
+        deleted = events.CommentDeleted(thread["site_id"], thread["id"], comment_id, by)
+        services.events.stage(conn, deleted)
+    services.events.publish(deleted)
 
 
 def set_reaction(

@@ -131,7 +131,9 @@ def moderator_edit(
             now=now,
         )
         history = store.revisions(conn, comment_id)
-    services.events.publish(events.CommentEdited(thread["site_id"], thread["id"], comment_id))
+        edited = events.CommentEdited(thread["site_id"], thread["id"], comment_id)
+        services.events.stage(conn, edited)
+    services.events.publish(edited)
     return {
         "id": comment_id,
         "body": body,

@@ -189,7 +189,9 @@ def record(
             store.set_status(conn, [row["id"]], "pending", reason)
             _shift_counts(conn, row, -1)
             published.append(
-                events.CommentModerated(site_id, row["thread_id"], row["id"], "pending", "held")
+                events.CommentModerated(
+                    site_id, row["thread_id"], row["id"], "pending", "held", "pipeline"
+                )
             )
     return published
 
@@ -292,6 +294,7 @@ def decide(
     now = services.clock.now_ms()
     with services.db.write() as conn:
         published = _decide(services, conn, actor, comment_ids, action, reason, now)
+        services.events.stage(conn, *published)
     for event in published:
         services.events.publish(event)
     return {"decided": len(published), "status": "visible" if action == "approve" else "rejected"}
@@ -322,6 +325,7 @@ def decide_cluster(
         published = _decide(services, conn, actor, members, action, reason, now)
         store.resolve_cluster(conn, cluster_id, now)
         _audit(conn, actor, action, "cluster", cluster_id, reason, now, cluster["site_id"])
+        services.events.stage(conn, *published)
     for event in published:
         services.events.publish(event)
     return {"decided": len(published), "status": "visible" if action == "approve" else "rejected"}
@@ -387,6 +391,7 @@ def set_standing(
     until = now + int(days * DAY_MS) if days else None
     with services.db.write() as conn:
         staff.access_user(conn, actor, user_id)
+        before = (store.standing(conn, user_id) or {}).get("state")
         store.set_standing(
             conn, user_id=user_id, state=state, until=until, reason=reason, automatic=False, now=now
         )
@@ -397,6 +402,10 @@ def set_standing(
             ids = store.author_comment_ids(conn, user_id, ("visible", "pending"), scope)
             if ids:
                 published = _decide(services, conn, actor, ids, "reject", reason or state, now)
+        if "banned" in (state, before) and state != before:
+            ban = events.UserBanned(user_id, state == "banned", until, reason)
+            services.events.stage(conn, ban)
+        services.events.stage(conn, *published)
     for event in published:
         services.events.publish(event)
     return {"user_id": user_id, "state": state, "until": until, "rejected": len(published)}

@@ -220,6 +220,7 @@ def decide_notice(
             published = _decide(
                 services, conn, actor, [notice["comment_id"]], "reject", reason, now
             )
+            services.events.stage(conn, *published)
         moderation_store.audit(
             conn,
             site_id=notice["site_id"],

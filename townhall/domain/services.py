@@ -34,7 +34,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        from townhall.domain import broadcast
+        from townhall.domain import broadcast, webhooks
 
         redis_client = _redis(settings)
         services = cls(
@@ -49,6 +49,7 @@ class Services:
             mailer=build_mailer(settings),
         )
         broadcast.install(services)
+        webhooks.install(services)  # identity (#5): the outbox, written with each change
         return services
 
     def close(self) -> None:
