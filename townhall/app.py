@@ -13,6 +13,7 @@ import townhall
 from townhall.api import auth, comments, identity, live, problems, security
 from townhall.api import moderation as moderation_api
 from townhall.api import notices as notices_api
+from townhall.api import notifications as notifications_api
 from townhall.api import oidc as oidc_api
 from townhall.api import search as search_api
 from townhall.api import staff as staff_api
@@ -20,11 +21,11 @@ from townhall.api import webhooks as webhooks_api
 from townhall.api.isso import isso_router
 from townhall.api.limits import BodyLimit
 from townhall.dashboard.views import dashboard_router
-from townhall.domain import moderation, sites, webhook_delivery
+from townhall.domain import moderation, reply_mail, sites, webhook_delivery
 from townhall.domain.services import Services
 from townhall.settings import Settings
 from townhall.store.migrate import upgrade
-from townhall.web import auth_pages, notice_pages, pages
+from townhall.web import auth_pages, notice_pages, notify_pages, pages
 from townhall.web.headers import SecurityHeaders
 
 
@@ -37,7 +38,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with webhook_delivery.running(services):  # identity (#5): the outbox sender
+        async with (
+            webhook_delivery.running(services),  # identity (#5): the outbox sender
+            reply_mail.running(services),  # identity (#5): the batched reply mail
+        ):
             yield
 
     app = FastAPI(
@@ -64,6 +68,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(staff_api.router)
     app.include_router(webhooks_api.router)  # identity (#5): admins' webhooks
     app.include_router(live.router)
+    app.include_router(notifications_api.router)  # identity (#5): reply notifications
+    app.include_router(notifications_api.feeds_router)  # identity (#5): Atom feeds
+    app.include_router(notify_pages.notify_pages_router())  # /me, /unsubscribe
     app.include_router(dashboard_router())  # /admin
     app.include_router(dashboard_router("/dashboard"))  # the same pages, for older links
     app.include_router(pages.widget_router(settings.language))

@@ -34,7 +34,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        from townhall.domain import broadcast, webhooks
+        from townhall.domain import broadcast, notifications, webhooks
 
         redis_client = _redis(settings)
         services = cls(
@@ -50,6 +50,7 @@ class Services:
         )
         broadcast.install(services)
         webhooks.install(services)  # identity (#5): the outbox, written with each change
+        notifications.install(services)  # identity (#5): "someone replied to you"
         return services
 
     def close(self) -> None:
