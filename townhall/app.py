@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 import townhall
-from townhall.api import auth, comments, identity, live, problems, security
+from townhall.api import auth, comments, edge_cache, identity, live, problems, security
 from townhall.api import moderation as moderation_api
 from townhall.api import notices as notices_api
 from townhall.api import notifications as notifications_api
@@ -18,6 +18,7 @@ from townhall.api import oidc as oidc_api
 from townhall.api import search as search_api
 from townhall.api import staff as staff_api
 from townhall.api import webhooks as webhooks_api
+from townhall.api.edge_cache import EdgeCache
 from townhall.api.isso import isso_router
 from townhall.api.limits import BodyLimit
 from townhall.dashboard.views import dashboard_router
@@ -89,7 +90,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         max_age=600,
     )
     limited = BodyLimit(app, int(settings.max_body_bytes))
-    return SecurityHeaders(limited, public_url=str(settings.public_url))
+    secured = SecurityHeaders(limited, public_url=str(settings.public_url))
+    # Outermost: cached anonymous pages and counts skip every layer above (#7).
+    edge = EdgeCache(secured, enabled=int(settings.cache_ttl_seconds) > 0)
+    edge_cache.install(edge, services)
+    return edge
 
 
 def app_from_env() -> ASGIApp:

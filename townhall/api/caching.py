@@ -23,9 +23,30 @@ def _with_etag(body: bytes) -> bytes:
     return f'"{digest}"'.encode() + body
 
 
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (weakly compared, as RFC 9110 says)."""
+    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in if_none_match.split(","))
+
+
 def _matches(request: Request, etag: str) -> bool:
-    wanted = request.headers.get("if-none-match", "")
-    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in wanted.split(","))
+    return etag_matches(request.headers.get("if-none-match", ""), etag)
+
+
+def _public(request: Request, etag: str, body: bytes) -> Response:
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={int(services(request).settings.cache_max_age)}",
+        "Vary": "Cookie, Authorization",
+    }
+    if _matches(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def public_json_response(request: Request, data: Any) -> Response:
+    """The same for everyone (comment counts): an ETag, and 304 when it still matches."""
+    stored = _with_etag(orjson.dumps(data))
+    return _public(request, stored[:ETAG_LENGTH].decode(), stored[ETAG_LENGTH:])
 
 
 def thread_page_response(
@@ -48,12 +69,4 @@ def thread_page_response(
         variant=variant,
         render=lambda: _with_etag(orjson.dumps(render())),
     )
-    etag, body = stored[:ETAG_LENGTH].decode(), stored[ETAG_LENGTH:]
-    headers = {
-        "ETag": etag,
-        "Cache-Control": f"public, max-age={int(svc.settings.cache_max_age)}",
-        "Vary": "Cookie, Authorization",
-    }
-    if _matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return _public(request, stored[:ETAG_LENGTH].decode(), stored[ETAG_LENGTH:])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
-from townhall.api.caching import thread_page_response
+from townhall.api.caching import public_json_response, thread_page_response
 from townhall.api.deps import (
     Id,
     client_ip,
@@ -179,4 +179,5 @@ def counts(
         raise InvalidInput("Each thread key must be 1 to 500 characters.")
     svc = services(request)
     result = comments.counts(svc, site=sites.get_site(svc, site), keys=thread)
-    return json_response({"counts": result})
+    # The same for every reader: cacheable, and kept at the edge until a write (#7).
+    return public_json_response(request, {"counts": result})

@@ -19,6 +19,9 @@ from townhall.store import threads as thread_store
 # Versions outlive the pages they name, so a version never falls back to an old number
 # while pages rendered under that number may still be cached.
 VERSION_TTL_FACTOR = 4
+# A write readers are not told about (a reaction, a held comment) still changes pages:
+# its thread's name goes out on this channel, so every node's edge cache drops them (#7).
+PAGES_CHANNEL = "pages"
 
 
 def thread_channel(site_slug: str, thread_key: str) -> str:
@@ -86,8 +89,13 @@ def on_event(services: Services, event: events.Event) -> None:
     channel = thread_channel(*names)
     ttl = int(services.settings.cache_ttl_seconds)
     services.cache.incr(_version_key(channel), max(ttl, 1) * VERSION_TTL_FACTOR)
+    # This process's edge cache first, before the author has the answer: the pub/sub
+    # message below reaches it (and the other nodes) a moment later.
+    for listener in services.page_listeners:
+        listener(channel)
     kind = live_type(event)
     if kind is None:
+        services.pubsub.publish(PAGES_CHANNEL, channel.encode())
         return
     comment_id = getattr(event, "comment_id", None)
     data = orjson.dumps({"type": kind, "id": comment_id})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ class Services:
     cache: Cache = field(default_factory=MemoryCache)
     pubsub: PubSub = field(default_factory=MemoryPubSub)
     redis: Any = None
+    # Called with a thread's channel name after each write to it (the edge cache, #7).
+    page_listeners: list[Callable[[str], None]] = field(default_factory=list)
     # privacy (#5): the HMAC key of stored IP addresses, loaded on first use (addresses.py)
     address_key: bytes | None = None
 
