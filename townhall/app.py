@@ -10,11 +10,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 import townhall
+from townhall import jobs
 from townhall.api import auth, comments, edge_cache, identity, live, problems, security
 from townhall.api import moderation as moderation_api
 from townhall.api import notices as notices_api
 from townhall.api import notifications as notifications_api
 from townhall.api import oidc as oidc_api
+from townhall.api import privacy as privacy_api
 from townhall.api import search as search_api
 from townhall.api import staff as staff_api
 from townhall.api import webhooks as webhooks_api
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with (
             webhook_delivery.running(services),  # identity (#5): the outbox sender
+            jobs.running(services),  # scheduled jobs: the IP-hash purge (#5)
             reply_mail.running(services),  # identity (#5): the batched reply mail
         ):
             yield
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth.router)
     app.include_router(identity.router)
     app.include_router(security.router)  # identity (#5): two-factor, sessions
+    app.include_router(privacy_api.router)  # identity (#5): export my data, delete my account
     app.include_router(oidc_api.router)  # identity (#5): OpenID Connect sign-in
     app.include_router(auth_pages.auth_pages_router())
     app.include_router(comments.router)

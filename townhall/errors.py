@@ -84,6 +84,12 @@ class Forbidden(TownhallError):
     status, slug, title = 403, "forbidden", "Not allowed"
 
 
+class ConfirmDeletion(TownhallError):
+    """Deleting an account needs its password, or a sign-in within the last minutes (#5)."""
+
+    status, slug, title = 403, "confirm-deletion", "Confirm it is you"
+
+
 class NotYours(TownhallError):
     status, slug, title = 403, "not-yours", "Not your comment"
 

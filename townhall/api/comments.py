@@ -12,6 +12,7 @@ from townhall.api.caching import public_json_response, thread_page_response
 from townhall.api.deps import (
     Id,
     client_ip,
+    client_network,
     current_user,
     guard_origin,
     json_response,
@@ -86,6 +87,7 @@ def post_comment(
         url=payload.url,
         may_create_thread=staff or origin_allowed(request, site),
         remote_addr=client_ip(request),
+        network=client_network(request),
         allow_nudge=not payload.nudged,
     )
     return json_response(view, 201)

@@ -8,7 +8,7 @@ import orjson
 from fastapi import Path, Request
 from starlette.responses import Response
 
-from townhall.domain import accounts, sites
+from townhall.domain import accounts, addresses, sites
 from townhall.domain.services import Services
 from townhall.errors import OriginNotAllowed
 from townhall.i18n import choose
@@ -85,6 +85,17 @@ def guard_origin(request: Request) -> None:
 
 
 def client_ip(request: Request) -> str:
+    """The reader's address as its keyed hash (#5): rate limits, stored rows and Isso's
+    guest accounts compare these; the address itself is never kept."""
+    return addresses.hash_address(services(request), _address(request))
+
+
+def client_network(request: Request) -> str | None:
+    """The keyed hash of the reader's /24 or /64, for the brigading checks."""
+    return addresses.hash_network(services(request), _address(request))
+
+
+def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

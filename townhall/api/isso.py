@@ -14,7 +14,15 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.responses import Response
 
-from townhall.api.deps import Id, client_ip, guard_origin, json_response, origin_allowed, services
+from townhall.api.deps import (
+    Id,
+    client_ip,
+    client_network,
+    guard_origin,
+    json_response,
+    origin_allowed,
+    services,
+)
 from townhall.domain import isso, sites
 from townhall.domain.access import access_signed_in
 from townhall.domain.comments import delete_comment
@@ -133,6 +141,7 @@ def isso_router(settings: Settings) -> APIRouter:
             uri=uri,
             data=payload,
             remote_addr=client_ip(request),
+            network=client_network(request),
             may_create_thread=origin_allowed(request, site),
             page_url=page_url(request, uri),
         )

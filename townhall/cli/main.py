@@ -137,6 +137,25 @@ def cmd_users_role(args: argparse.Namespace) -> int:
         services.db.dispose()
 
 
+def cmd_purge_ips(args: argparse.Namespace) -> int:
+    """What the server does every hour (#5), for cron or a one-off after lowering the
+    retention."""
+    from townhall.domain import addresses
+    from townhall.domain.services import Services
+    from townhall.store.migrate import upgrade
+
+    settings = _settings(args)
+    services = Services.build(settings)
+    try:
+        upgrade(services.db.url, ip_hash_secret=str(settings.ip_hash_secret))
+        purged = addresses.purge(services)
+    finally:
+        services.close()
+    days = int(settings.ip_retention_days)
+    print(f"Cleared {purged} address hashes older than {days} days.")
+    return 0
+
+
 def cmd_version(_args: argparse.Namespace) -> int:
     print(f"townhall {townhall.__version__}")
     return 0
@@ -184,6 +203,9 @@ def parser() -> argparse.ArgumentParser:
     from townhall.cli import oidc  # identity (#5): OpenID Connect sign-in providers
 
     oidc.add_parsers(sub)
+
+    purge = sub.add_parser("purge-ips", help="clear address hashes past ip_retention_days")
+    purge.set_defaults(func=cmd_purge_ips)
 
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=cmd_version)

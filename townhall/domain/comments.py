@@ -115,9 +115,11 @@ def post_comment(
     url: str | None = None,
     may_create_thread: bool,
     remote_addr: str | None = None,
+    network: str | None = None,
     allow_nudge: bool = False,
 ) -> dict[str, Any]:
-    """``allow_nudge``: the caller can show the author why the rules or the classifier
+    """``remote_addr`` and ``network`` are keyed hashes (api.deps.client_ip), never the
+    address itself. ``allow_nudge``: the caller can show the author why the rules or the classifier
     object and let them revise once (a CommentNudge, nothing stored); otherwise such a
     comment is held at once, as when the author sends it again regardless (#3)."""
     author = access_signed_in(user, "post comments")
@@ -172,6 +174,7 @@ def post_comment(
             body=body,
             now=now,
             remote_addr=remote_addr,
+            network=network,
         )
         if allow_nudge and verdict.nudges:
             raise CommentNudge(verdict.nudges)  # rolls back: nothing of it is stored

@@ -91,6 +91,7 @@ def screen(
     body: str,
     now: int,
     remote_addr: str | None = None,
+    network: str | None = None,
     comment_id: int | None = None,
 ) -> Verdict:
     settings = site_settings.for_site(services, conn, site_id)
@@ -103,6 +104,7 @@ def screen(
         thread=thread,
         now=now,
         remote_addr=remote_addr,
+        network=network,
         comment_id=comment_id,
     )
     verdict = site_pipeline(services, settings).run(submission)
@@ -518,6 +520,7 @@ def rescreen_edit(
         body=body,
         now=now,
         remote_addr=row["remote_addr"],
+        network=(store.check_for(conn, row["id"]) or {}).get("network"),
         comment_id=row["id"],
     )
     if allow_nudge and verdict.nudges:

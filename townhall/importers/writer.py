@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from townhall import events
+from townhall.domain import addresses
 from townhall.domain.services import Services
 from townhall.domain.sites import get_site
 from townhall.errors import InvalidInput
@@ -313,7 +314,9 @@ class Importer:
                 "created_at": record.created_at,
                 "edited_at": record.edited_at,
                 "reaction_count": max(0, record.likes),
-                "remote_addr": (record.remote_addr or None) and record.remote_addr[:64],
+                # Kept only as a keyed hash (#5), and cleared after ip_retention_days.
+                "remote_addr": record.remote_addr
+                and addresses.hash_address(self.services, record.remote_addr),
             })  # fmt: skip
         ids = import_store.insert_comments(conn, rows)
         import_store.set_roots_to_self(conn, [i for i, r in zip(ids, rows, strict=True)

@@ -8,7 +8,6 @@ verdict inside the comment's own transaction (see ``townhall.domain.moderation``
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,7 +29,10 @@ class Submission:
     site_id: int
     thread: dict[str, Any]
     now: int
+    # Keyed hashes (#5): of the address, and of its /24 (IPv4) or /64 (IPv6), one
+    # household or office. Stages compare them; the addresses themselves are not kept.
     remote_addr: str | None = None
+    network: str | None = None
     comment_id: int | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -41,18 +43,6 @@ class Submission:
     @property
     def account_new(self) -> bool:
         return self.account_age_hours < float(self.settings.moderation_new_account_hours)
-
-    @property
-    def network(self) -> str | None:
-        """The /24 (IPv4) or /64 (IPv6) the comment came from: one household or office."""
-        if not self.remote_addr:
-            return None
-        try:
-            address = ipaddress.ip_address(self.remote_addr)
-        except ValueError:
-            return None
-        prefix = 24 if address.version == 4 else 64
-        return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
     def memo(self, key: str, compute: Any) -> Any:
         if key not in self._cache:
