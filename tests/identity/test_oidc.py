@@ -294,6 +294,11 @@ def test_admins_add_and_remove_providers_and_never_see_the_secret_again(
     listed = admin.http.get(path)
     assert CLIENT_SECRET not in listed.text and listed.json()["providers"][0]["id"] == shown["id"]
     assert admin.http.post(path, json=body).status_code == 409
+    page = admin.http.get("/admin/sites/default")
+    assert page.status_code == 200 and 'data-form="oidc-add"' in page.text
+    assert "Newsroom Keycloak" in page.text and shown["client_secret"] in page.text
+    assert CLIENT_SECRET not in page.text
+    assert "http://testserver/api/v1/auth/oidc/callback" in page.text
     insecure = admin.http.post(path, json={**body, "name": "Plain", "issuer": "http://id.example"})
     assert insecure.status_code == 422 and insecure.json()["errors"][0]["field"] == "issuer"
     assert admin.http.delete(f"{path}/{shown['id']}").status_code == 204

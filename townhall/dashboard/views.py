@@ -21,8 +21,8 @@ from fastapi import Path as PathParam
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from townhall.api.deps import current_user, services
-from townhall.domain import moderation, search, site_settings, sites, staff
+from townhall.api.deps import current_user, own_origin, services
+from townhall.domain import moderation, oidc, search, site_settings, sites, staff
 from townhall.domain.access import access_admin
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, InvalidInput, NotSignedIn, TownhallError
@@ -91,6 +91,16 @@ def _environment(lang: str = "en") -> Environment:
         js_catalogue={key: catalogue.gettext(text) for key, text in JS_STRINGS.items()},
     )
     return env
+
+
+def _sign_in_providers(request: Request, svc: Services, user: Context, site: str) -> Context:
+    """A site's OpenID Connect providers (#5), secrets masked, and the address to register."""
+    callback = own_origin(request).rstrip("/") + oidc.CALLBACK_PATH
+    found = oidc.providers(svc, user=user, site=site)
+    return {
+        "oidc_callback": callback,
+        "oidc_providers": [oidc.admin_view(p, callback) for p in found],
+    }
 
 
 def _language(request: Request) -> str:
@@ -284,7 +294,12 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
     def site_page(request: Request, slug: str = PathParam(max_length=64)) -> Response:
         def build(svc: Services, user: dict[str, Any]) -> Context:
             found = site_settings.get(svc, user=user, site=slug)
-            return {"title": f"Settings of {slug}", "site": found, "fields": site_settings.FIELDS}
+            return {
+                "title": f"Settings of {slug}",
+                "site": found,
+                "fields": site_settings.FIELDS,
+                **_sign_in_providers(request, svc, user, slug),
+            }
 
         return page(request, "site.html", build)
 

@@ -388,6 +388,21 @@
         reloadWith('Settings of ' + form.dataset.site + ' saved.');
       });
     },
+    // A site's OpenID Connect sign-in providers (#5).
+    'oidc-add': function (form) {
+      var body = {};
+      ['name', 'issuer', 'client_id', 'client_secret'].forEach(function (name) {
+        body[name] = form.elements[name].value.trim();
+      });
+      return api('POST', '/moderation/sites/' + encodeURIComponent(form.dataset.site) + '/oidc-providers', body).then(function (data) {
+        reloadWith(data.name + ' added. Register ' + data.callback_url + ' as its redirect URI.');
+      });
+    },
+    'oidc-remove': function (form) {
+      return api('DELETE', '/moderation/sites/' + encodeURIComponent(form.dataset.site) + '/oidc-providers/' + form.dataset.id).then(function () {
+        reloadWith(form.dataset.name + ' removed.');
+      });
+    },
     'site-role': function (form) {
       var email = form.elements.email.value.trim();
       if (!email) return Promise.reject(new Error('Enter the email of the account.'));
