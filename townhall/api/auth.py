@@ -38,10 +38,11 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def _signed_in(request: Request, user: dict[str, Any], status: int) -> Response:
+def _signed_in(request: Request, user: dict[str, Any], status: int, **extra: Any) -> Response:
     svc = services(request)
     token = accounts.start_session(svc, user["id"], request.headers.get("user-agent"))
-    response = json_response({"user": accounts.public_user(user), "token": token}, status)
+    body = {"user": accounts.public_user(user), "token": token, **extra}
+    response = json_response(body, status)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -62,7 +63,9 @@ def signup(payload: SignupIn, request: Request) -> Response:
         svc, email=payload.email, password=payload.password, name=payload.name
     )
     email_links.after_signup(svc, user, own_origin(request), language(request))
-    return _signed_in(request, user, 201)
+    # The box tells a new reader to check their mail when a confirmation went out (#5).
+    verification = str(svc.settings.email_verification)
+    return _signed_in(request, user, 201, email_verification=verification)
 
 
 @router.post("/signin", responses={200: {"model": AuthOut}, **PROBLEMS})
