@@ -26,6 +26,8 @@ from townhall.i18n import choose, translations
 router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[Depends(guard_origin)])
 Slug = Path(max_length=64, description="The site's slug.")
 NO_STORE = {"Cache-Control": "no-store"}
+# The provider's failures: a 502 says the provider, not the request, is at fault.
+UPSTREAM: dict[int | str, dict[str, Any]] = {**PROBLEMS, 502: PROBLEMS[400]}
 
 _PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
@@ -89,7 +91,7 @@ def site_config(request: Request, site: str = Slug) -> Response:
     "/auth/oidc/{provider_id}/start",
     status_code=302,
     response_class=RedirectResponse,
-    responses={302: {"description": "To the provider's sign-in page."}, **PROBLEMS},
+    responses={302: {"description": "To the provider's sign-in page."}, **UPSTREAM},
 )
 def oidc_start(
     request: Request,
@@ -111,7 +113,7 @@ def oidc_start(
     "/auth/oidc/callback",
     status_code=302,
     response_class=RedirectResponse,
-    responses={302: {"description": "Back to the article, with a hand-off token."}, **PROBLEMS},
+    responses={302: {"description": "Back to the article, with a hand-off token."}, **UPSTREAM},
 )
 def oidc_callback(
     request: Request,
