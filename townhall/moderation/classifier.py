@@ -1,22 +1,30 @@
-"""Toxicity and language, computed on this machine with models shipped inside packages.
+"""Toxicity and language, computed on this machine with models shipped with Townhall.
 
-``ProfanityCheckModel`` reads the weights of alt-profanity-check 1.9.1 (MIT, a TF-IDF +
-calibrated linear SVM trained on English tweets and Wikipedia comments) once per process
-and scores with a few numpy operations: the package's own ``predict_prob`` costs ~3 ms a
-call in scikit-learn overhead; this gives the same numbers in a few hundredths of that.
-Nothing is downloaded: the files come with the installed package.
+Both models come from PyPI packages, exported to plain numpy arrays in ``data/`` by
+``scripts/export_models.py``, so a worker loads them with numpy alone (#7): importing the
+packages themselves put scikit-learn, SciPy and langid's unpacked model (~140 MB) in every
+worker. tests/moderation/test_classifier.py checks that the arrays give the packages' own
+answers. Nothing is downloaded.
+
+- ``ProfanityCheckModel``: alt-profanity-check 1.9.1 (MIT), a TF-IDF + calibrated linear
+  SVM trained on English tweets and Wikipedia comments. The package's ``predict_prob``
+  costs ~3 ms a call in scikit-learn overhead; this is a sparse dot product.
+- ``LanguageModel``: langid.py 1.1.6 (BSD), naive Bayes over byte n-grams found by a
+  finite automaton, trimmed to the languages ``LanguageGuesser`` tells apart.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from array import array
 from collections import Counter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
+DATA = Path(__file__).parent / "data"
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 UKRAINIAN_ONLY = re.compile(r"[іїєґ]")
@@ -30,20 +38,15 @@ class Classifier(Protocol):
 
 
 class ProfanityCheckModel:
-    def __init__(self) -> None:
-        import joblib  # scikit-learn's own loader; only used once, here
-        import profanity_check
-
-        data = Path(profanity_check.__file__).parent / "data"
-        vectorizer: Any = joblib.load(data / "vectorizer.joblib")
-        model: Any = joblib.load(data / "model.joblib")
-        self.vocabulary: dict[str, int] = {k: int(v) for k, v in vectorizer.vocabulary_.items()}
-        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
-        folds = model.calibrated_classifiers_
-        self.weights = np.stack([np.ravel(f.estimator.coef_) for f in folds])
-        self.intercepts = np.array([float(np.ravel(f.estimator.intercept_)[0]) for f in folds])
-        self.slopes = np.array([float(f.calibrators[0].a_) for f in folds])
-        self.offsets = np.array([float(f.calibrators[0].b_) for f in folds])
+    def __init__(self, path: Path = DATA / "profanity_check.npz") -> None:
+        with np.load(path, allow_pickle=False) as data:
+            terms = data["vocabulary"].tolist()
+            self.vocabulary: dict[str, int] = {str(t): i for i, t in enumerate(terms)}
+            self.idf = data["idf"]
+            self.weights = data["weights"]
+            self.intercepts = data["intercepts"]
+            self.slopes = data["slopes"]
+            self.offsets = data["offsets"]
 
     def score(self, text: str) -> float:
         found = (self.vocabulary.get(t) for t in TOKEN.findall(text.lower()))
@@ -60,12 +63,48 @@ class ProfanityCheckModel:
         return float(probability.mean())
 
 
+class LanguageModel:
+    """langid.py's ``classify`` with ``norm_probs``, on the exported arrays: the same
+    automaton, counts and arithmetic (dtypes included), so the same answers."""
+
+    def __init__(self, path: Path = DATA / "langid.npz") -> None:
+        with np.load(path, allow_pickle=False) as data:
+            # array.array: indexing it one byte at a time is several times faster than numpy.
+            self.nextmove = array("H", data["nextmove"].tobytes())
+            states = data["output_states"].tolist()
+            offsets = data["output_offsets"].tolist()
+            features = data["output_features"].tolist()
+            self.output = {
+                state: features[offsets[n] : offsets[n + 1]] for n, state in enumerate(states)
+            }
+            self.ptc = data["ptc"]
+            self.pc = data["pc"]
+            self.classes = [str(c) for c in data["classes"].tolist()]
+
+    def classify(self, text: str) -> tuple[str, float]:
+        state = 0
+        entered: Counter[int] = Counter()
+        nextmove = self.nextmove
+        for byte in text.encode("utf8"):
+            state = nextmove[(state << 8) + byte]
+            entered[state] += 1
+        counts = np.zeros(self.ptc.shape[0], dtype=np.uint32)
+        for state, times in entered.items():
+            for feature in self.output.get(state, ()):
+                counts[feature] += times
+        log_prob = np.dot(counts, self.ptc) + self.pc
+        with np.errstate(over="ignore"):
+            probs = 1 / np.exp(log_prob[None, :] - log_prob[:, None]).sum(1)
+        best = int(np.argmax(probs))
+        return self.classes[best], float(probs[best])
+
+
 _model: ProfanityCheckModel | None = None
 _lock = threading.Lock()
 
 
 def shipped_model() -> ProfanityCheckModel:
-    """The model, loaded on first use (about a second) and shared by the process."""
+    """The model, loaded on first use (some 30 ms) and shared by the process."""
     global _model
     with _lock:
         if _model is None:
@@ -74,16 +113,13 @@ def shipped_model() -> ProfanityCheckModel:
 
 
 class LanguageGuesser:
-    """Cyrillic script decides uk/ru by their own letters; langid (model inside the package)
-    decides the rest among the languages newsrooms here mostly see."""
+    """Cyrillic script decides uk/ru by their own letters; langid's model (exported, see
+    above) decides the rest among the languages newsrooms here mostly see."""
 
     LANGUAGES = ("en", "uk", "ru", "de", "fr", "es", "it", "pl", "nl", "pt")
 
-    def __init__(self) -> None:
-        from langid.langid import LanguageIdentifier, model
-
-        self.identifier = LanguageIdentifier.from_modelstring(model, norm_probs=True)
-        self.identifier.set_languages(list(self.LANGUAGES))
+    def __init__(self, identifier: LanguageModel | None = None) -> None:
+        self.identifier = identifier or LanguageModel()
 
     def guess(self, text: str) -> str:
         letters = [c for c in text if c.isalpha()]
