@@ -204,6 +204,10 @@ def parser() -> argparse.ArgumentParser:
 
     oidc.add_parsers(sub)
 
+    from townhall.cli import notify  # identity (#5): the batched reply mail
+
+    notify.add_parsers(sub)
+
     purge = sub.add_parser("purge-ips", help="clear address hashes past ip_retention_days")
     purge.set_defaults(func=cmd_purge_ips)
 
