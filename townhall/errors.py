@@ -20,6 +20,8 @@ class TownhallError(Exception):
         self.detail = detail
         self.errors = errors
         self.headers: dict[str, str] = {}
+        # The English sentences and their values, when raised through i18n.problem (#9).
+        self.sentences: tuple[tuple[str, ...], dict[str, object]] | None = None
 
     def problem(self) -> dict[str, Any]:
         body: dict[str, Any] = {

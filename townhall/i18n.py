@@ -10,12 +10,15 @@ from __future__ import annotations
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import TypeVar
 
 from babel import negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from townhall.errors import TownhallError
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "townhall"
@@ -79,3 +82,50 @@ def direction(lang: str) -> str:
 def plural_count(lang: str) -> int:
     """How many plural forms CLDR (through Babel) gives ``lang``."""
     return get_plural(lang).num_plurals
+
+
+E = TypeVar("E", bound=TownhallError)
+
+
+def problem(
+    kind: type[E], *sentences: str, errors: list[dict[str, str]] | None = None, **values: object
+) -> E:
+    """A ``kind`` error whose detail a page can show in the reader's language (#9): each
+    sentence is an English message, marked with N_ where it is written, filled from
+    ``values``. The JSON API keeps answering the English detail."""
+    error = kind(" ".join(sentence % values for sentence in sentences), errors=errors)
+    error.sentences = (sentences, values)
+    return error
+
+
+def translated_detail(
+    error: TownhallError, catalogue: NullTranslations, fallback: str | None = None
+) -> str:
+    """The error's detail in the catalogue's language. A detail written without
+    ``problem`` exists in English only: a page that has a general sentence in its own words
+    (``fallback``) shows that outside English rather than mix two languages."""
+    if error.sentences is not None:
+        sentences, values = error.sentences
+        return " ".join(catalogue.gettext(sentence) % values for sentence in sentences)
+    if fallback is not None and type(catalogue) is not NullTranslations:
+        return catalogue.gettext(fallback)
+    return error.detail
+
+
+# Problem titles the dashboard and the link pages show above a detail (townhall/errors.py).
+PROBLEM_TITLES = (
+    N_("Bad request"),
+    N_("Invalid input"),
+    N_("Not signed in"),
+    N_("Wrong email or password"),
+    N_("Not allowed"),
+    N_("Not found"),
+    N_("Conflict"),
+    N_("Too many requests"),
+    N_("Link not valid"),
+    N_("Link expired"),
+    N_("Link already used"),
+    N_("Authenticator code required"),
+    N_("Authenticator code wrong"),
+    N_("Two-factor setup required"),
+)

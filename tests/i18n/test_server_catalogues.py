@@ -19,6 +19,13 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NP_": (
 METHODS = [
     ("townhall/dashboard/**.py", "python"),
     ("townhall/domain/notices.py", "python"),
+    # problem details the link, notice and dashboard pages show translated (i18n.problem)
+    ("townhall/domain/accounts.py", "python"),
+    ("townhall/domain/email_links.py", "python"),
+    ("townhall/domain/second_factor.py", "python"),
+    ("townhall/domain/search.py", "python"),
+    ("townhall/domain/site_settings.py", "python"),
+    ("townhall/i18n.py", "python"),
     ("townhall/notify/**.py", "python"),
     ("townhall/web/**.py", "python"),
     ("townhall/dashboard/templates/**.html", "jinja2.ext:babel_extract"),

@@ -16,17 +16,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from townhall.api.deps import current_user, own_origin, services
+from townhall.dashboard import webhook_pages
 from townhall.domain import moderation, oidc, search, site_settings, sites, staff
 from townhall.domain.access import access_admin
+from townhall.domain.notices import CATEGORIES
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, InvalidInput, NotSignedIn, TownhallError
-from townhall.i18n import LANGUAGES, N_, choose, direction, translations
+from townhall.i18n import LANGUAGES, N_, NP_, choose, direction, translated_detail, translations
 from townhall.importers import native
 from townhall.web.pages import Asset
 
@@ -35,6 +41,7 @@ STATIC = {
     "dashboard.js": "text/javascript",
     "dashboard.css": "text/css",
     "curation.js": "text/javascript",  # feature, edit with a note, notices (#3)
+    "webhooks.js": "text/javascript",  # a site's webhooks (#5)
 }
 # Labels are translated where they are shown (base.html), in the staff member's language.
 QUEUES = {
@@ -47,28 +54,171 @@ QUEUES = {
     "rejected": N_("Rejected"),
 }
 ROLE_NAMES = {"admin": N_("admin"), "moderator": N_("moderator"), "reader": N_("reader")}
-# Strings dashboard.js and curation.js show, handed over in a JSON block (#9): the strict
-# CSP allows no inline script, and a data block is not one.
-JS_STRINGS = {
-    "Cancel": N_("Cancel"),
-    "None selected.": N_("None selected."),
-}
 REASON_NAMES = {
-    "abuse": "Abuse",
-    "spam": "Spam",
-    "off-topic": "Off-topic",
-    "misinformation": "Misinformation",
-    "other": "Other",
+    "abuse": N_("Abuse"),
+    "spam": N_("Spam"),
+    "off-topic": N_("Off-topic"),
+    "misinformation": N_("Misinformation"),
+    "other": N_("Other"),
 }
+# The codes the store keeps, shown in the staff member's language. English shows the code
+# itself, as the dashboard always did; the catalogues give each a word.
+STATUS_NAMES = {
+    "visible": N_("visible"),
+    "pending": N_("pending"),
+    "held": N_("held"),
+    "rejected": N_("rejected"),
+    "deleted": N_("deleted"),
+}
+STANDING_NAMES = {
+    "banned": N_("banned"),
+    "suspended": N_("suspended"),
+    "premoderated": N_("premoderated"),
+    "warned": N_("warned"),
+}
+MODE_NAMES = {"open": N_("open"), "premoderated": N_("premoderated"), "closed": N_("closed")}
+MODE_TITLES = {"open": N_("Open"), "premoderated": N_("Pre-moderated"), "closed": N_("Closed")}
+# The audit filter offers these; the table names any other action by its code.
+ACTION_NAMES = {
+    "approve": N_("approve"),
+    "reject": N_("reject"),
+    "banned": N_("banned"),
+    "suspended": N_("suspended"),
+    "premoderated": N_("premoderated"),
+    "warned": N_("warned"),
+    "clear-standing": N_("clear-standing"),
+    "mode-open": N_("mode-open"),
+    "mode-premoderated": N_("mode-premoderated"),
+    "mode-closed": N_("mode-closed"),
+    "feature": N_("feature"),
+    "unfeature": N_("unfeature"),
+    "edit": N_("edit"),
+    "note": N_("note"),
+    "notice": N_("notice"),
+    "notice-remove": N_("notice-remove"),
+    "notice-keep": N_("notice-keep"),
+    "site-settings": N_("site-settings"),
+    "site-role-moderator": N_("site-role-moderator"),
+    "site-role-none": N_("site-role-none"),
+}
+TARGET_NAMES = {
+    "comment": N_("comment"),
+    "cluster": N_("cluster"),
+    "user": N_("user"),
+    "thread": N_("story"),
+    "notice": N_("notice"),
+    "site": N_("site"),
+}
+# Strings dashboard.js and curation.js show, handed over in a JSON block (#9): the strict
+# CSP allows no inline script, and a data block is not one. Keys are the English text;
+# %(name)s placeholders are filled in by the scripts.
+JS_STRINGS = [
+    N_("Cancel"),
+    N_("None selected."),
+    N_("The server answered %(status)s. Try again."),
+    N_("Could not reach the server. Check the connection and try again."),
+    N_("Queue counts now %(counts)s."),
+    N_("the comment by %(name)s"),
+    N_("This item is already approved."),
+    N_("This item is already rejected."),
+    N_("Approved %(item)s."),
+    N_("Rejected %(item)s."),
+    N_("Ban works on a single comment with a known author."),
+    N_("Ban %(name)s"),
+    N_("Ban %(name)s? They can no longer comment, and all their comments are rejected."),
+    N_("Banned from the moderation queue"),
+    N_("Selected %(item)s; %(count)s selected."),
+    N_("Unselected %(item)s; %(count)s selected."),
+    N_("Select comments first: press x on each, or use their checkboxes."),
+    N_("Press j to choose an item first."),
+    N_("Selection cleared."),
+    N_("Standing lifted."),
+    N_("Enter the user number (shown beside each name)."),
+    N_("User %(id)s is now %(state)s."),
+    N_("in good standing"),
+    N_("Write the note before saving it."),
+    N_("Note added."),
+    N_("Settings of %(site)s saved."),
+    N_("Enter the email of the account."),
+    N_("%(email)s now moderates %(site)s."),
+    N_("%(email)s no longer moderates %(site)s."),
+    N_("The story %(story)s is now %(mode)s."),
+    # curation.js
+    N_("Featured: it leads its story now."),
+    N_("No longer featured."),
+    N_("Edit comment %(id)s"),
+    N_("Text"),
+    N_("Note shown to readers (why you edit)"),
+    N_("Save the edit"),
+    N_("Saved. Readers see: Edited by a moderator: %(note)s"),
+    N_("Decide notice %(id)s"),
+    N_("Decision"),
+    N_("Remove the comment"),
+    N_("Keep it"),
+    N_("Statement of reasons (mailed to the author and the reporter)"),
+    N_("Decide and send"),
+    N_("Decided (remove); the statement was mailed."),
+    N_("Decided (keep); the statement was mailed."),
+    N_("Notice %(id)s decided: remove."),
+    N_("Notice %(id)s decided: keep."),
+    N_("Illegal-content notices"),
+    N_("Notice %(id)s: %(category)s"),
+    N_("From %(name)s <%(email)s>, in good faith."),
+]
+# Counted strings for the scripts: each becomes {CLDR category: text}, and the script picks
+# the category with Intl.PluralRules, so "3 comments" follows the language's rules.
+JS_PLURALS = [
+    NP_("the group of %(num)s comment", "the group of %(num)s comments"),
+    NP_(" (%(num)s comment)", " (%(num)s comments)"),
+    NP_(
+        "%(name)s is banned; %(num)s comment rejected.",
+        "%(name)s is banned; %(num)s comments rejected.",
+    ),
+    NP_("%(num)s selected.", "%(num)s selected."),
+    NP_("Approved %(num)s comment.", "Approved %(num)s comments."),
+    NP_("Rejected %(num)s comment.", "Rejected %(num)s comments."),
+    NP_("Selected all %(num)s.", "Selected all %(num)s."),
+    NP_(
+        "User %(id)s is now %(state)s; %(num)s comment rejected.",
+        "User %(id)s is now %(state)s; %(num)s comments rejected.",
+    ),
+]
 NO_STORE = {"Cache-Control": "no-store"}
 
 Context = dict[str, Any]
 
 
-def _when(ms: int | None) -> str:
-    if not ms:
-        return ""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _js_catalogue(lang: str) -> dict[str, Any]:
+    """The scripts' strings in ``lang``: plain ones by their English, counted ones as
+    {CLDR category: text}, each category's text taken at a number CLDR puts in it."""
+    catalogue = translations(lang)
+    rule = Locale.parse(lang).plural_form
+    samples: dict[str, int] = {}
+    for number in range(0, 200):
+        samples.setdefault(rule(number), number)
+    result: dict[str, Any] = {text: catalogue.gettext(text) for text in JS_STRINGS}
+    # Modes and standings the scripts name after a save, by their stored code.
+    result.update({f"mode:{code}": catalogue.gettext(text) for code, text in MODE_NAMES.items()})
+    result.update({f"state:{c}": catalogue.gettext(text) for c, text in STANDING_NAMES.items()})
+    result.update({f"category:{c}": catalogue.gettext(text) for c, text in CATEGORIES.items()})
+    for singular, plural in JS_PLURALS:
+        result[singular] = {
+            tag: catalogue.ngettext(singular, plural, number) for tag, number in samples.items()
+        }
+    return result
+
+
+def _when(lang: str) -> Callable[[int | None], str]:
+    """A moment as the staff member's language writes dates, in UTC (the server's clock
+    zone; moderators in several countries share the one trail)."""
+
+    def when(ms: int | None) -> str:
+        if not ms:
+            return ""
+        moment = datetime.fromtimestamp(ms / 1000, UTC)
+        return f"{format_datetime(moment, 'medium', tzinfo=UTC, locale=lang)} UTC"
+
+    return when
 
 
 def _environment(lang: str = "en") -> Environment:
@@ -81,14 +231,33 @@ def _environment(lang: str = "en") -> Environment:
     )
     catalogue = translations(lang)
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["when"] = _when
+
+    def named(table: dict[str, str], code: str | None) -> str:
+        """A stored code (a status, a standing) in words; an unknown code as it is."""
+        text = table.get(code or "")
+        return catalogue.gettext(text) if text else (code or "")
+
+    def score(value: float, pattern: str = "0.00") -> str:
+        return format_decimal(value, pattern, locale=lang)
+
+    env.filters["when"] = _when(lang)
+    env.filters["score"] = score
     env.globals.update(
         queues=QUEUES,
         reason_names=REASON_NAMES,
         role_names=ROLE_NAMES,
+        status_names=STATUS_NAMES,
+        standing_names=STANDING_NAMES,
+        mode_names=MODE_NAMES,
+        mode_titles=MODE_TITLES,
+        action_names=ACTION_NAMES,
+        target_names=TARGET_NAMES,
+        named=named,
+        markup=Markup,
+        problem_detail=lambda error, fallback=None: translated_detail(error, catalogue, fallback),
         lang=lang,
         dir=direction(lang),
-        js_catalogue={key: catalogue.gettext(text) for key, text in JS_STRINGS.items()},
+        js_catalogue=_js_catalogue(lang),
     )
     return env
 
@@ -132,7 +301,7 @@ def _clusters(rows: list[Context], known: list[Context]) -> list[Context]:
             cid,
             {
                 "id": cid,
-                "label": labels.get(cid, {}).get("label", "Similar comments"),
+                "label": labels.get(cid, {}).get("label"),
                 "kind": labels.get(cid, {}).get("kind", ""),
                 "comments": [],
             },
@@ -197,7 +366,7 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
             rows = moderation.queue(svc, user=user, name=name)
             rows = _with_reports(svc, user, rows)
             rows = search.with_context(svc, user=user, rows=rows)
-            context: Context = {"queue": name, "title": QUEUES.get(name, name), "rows": rows}
+            context: Context = {"queue": name, "rows": rows}
             if name == "clusters":
                 known = moderation.overview(svc, user=user)["clusters"]
                 context["groups"] = _clusters(rows, known)
@@ -210,7 +379,7 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
         def build(svc: Services, actor: dict[str, Any]) -> Context:
             standings = moderation.standings(svc, user=actor)
             prefill = user if user.isascii() and user.isdigit() else ""
-            return {"title": "Users", "standings": standings, "request_user": prefill}
+            return {"standings": standings, "request_user": prefill}
 
         return page(request, "users.html", build)
 
@@ -221,7 +390,7 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
             slugs = {site["id"]: site["slug"] for site in sites.list_sites(svc)}
             for row in rows:
                 row["site"] = slugs.get(row["site_id"], sites.DEFAULT_SITE)
-            return {"title": "Stories", "threads": rows}
+            return {"threads": rows}
 
         return page(request, "threads.html", build)
 
@@ -229,7 +398,7 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
     def audit(request: Request, action: str = "") -> Response:
         def build(svc: Services, user: dict[str, Any]) -> Context:
             entries = moderation.audit_log(svc, user=user, action=action[:32] or None)
-            return {"title": "Audit trail", "entries": entries, "action": action[:32]}
+            return {"entries": entries, "action": action[:32]}
 
         return page(request, "audit.html", build)
 
@@ -247,11 +416,11 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
         asked = any(form.values()) or before is not None
 
         def build(svc: Services, user: dict[str, Any]) -> Context:
-            context: Context = {"title": "Search", "form": form, "asked": asked, "rows": []}
+            context: Context = {"form": form, "asked": asked, "rows": []}
             try:
                 found = search.search(svc, user=user, before=before, **form) if asked else None
             except InvalidInput as error:
-                context["error"] = error.detail
+                context["error"] = error
                 return context
             if found is not None:
                 context["rows"], context["next"] = found["comments"], found["next"]
@@ -271,9 +440,8 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
             standing = next(
                 (s for s in moderation.standings(svc, user=actor) if s["user_id"] == user_id), None
             )
-            name = rows[0]["author_name"] if rows else f"User {user_id}"
             return {
-                "title": name,
+                "title": rows[0]["author_name"] if rows else f"#{user_id}",
                 "target_id": user_id,
                 "notes": notes,
                 "rows": rows,
@@ -286,7 +454,7 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
     def sites_page(request: Request) -> Response:
         def build(svc: Services, user: dict[str, Any]) -> Context:
             access_admin(user, "change sites' settings")
-            return {"title": "Sites", "sites": sites.list_sites(svc)}
+            return {"sites": sites.list_sites(svc)}
 
         return page(request, "sites.html", build)
 
@@ -295,7 +463,6 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
         def build(svc: Services, user: dict[str, Any]) -> Context:
             found = site_settings.get(svc, user=user, site=slug)
             return {
-                "title": f"Settings of {slug}",
                 "site": found,
                 "fields": site_settings.FIELDS,
                 **_sign_in_providers(request, svc, user, slug),
@@ -303,11 +470,13 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
 
         return page(request, "site.html", build)
 
+    webhook_pages.add_routes(router, page)  # /sites/{slug}/webhooks (#5)
+
     @router.get("/export")
     def export(request: Request) -> Response:
         def build(svc: Services, user: dict[str, Any]) -> Context:
             access_admin(user, "export a site's comments")
-            return {"title": "Export", "sites": sites.list_sites(svc)}
+            return {"sites": sites.list_sites(svc)}
 
         return page(request, "export.html", build)
 

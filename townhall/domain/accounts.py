@@ -14,6 +14,7 @@ from townhall.domain.common_passwords import is_common
 from townhall.domain.passwords import hash_password, verify_password
 from townhall.domain.services import Services
 from townhall.errors import Conflict, InvalidInput, WrongCredentials
+from townhall.i18n import N_, problem
 from townhall.store import identity as identity_store
 from townhall.store import sessions as session_store
 from townhall.store import users as user_store
@@ -28,9 +29,11 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if len(email) > 320 or not _EMAIL.match(email):
-        raise InvalidInput(
-            f"{email!r} does not look like an email address (name@example.org).",
+        raise problem(
+            InvalidInput,
+            N_("'%(email)s' does not look like an email address (name@example.org)."),
             errors=[{"field": "email", "message": "Enter an email address like name@example.org."}],
+            email=email,
         )
     return email
 
@@ -54,15 +57,21 @@ def check_password(password: str, *personal: str) -> None:
     """Length, then the shipped list of common passwords (and the account's own email
     or name, when given)."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidInput(
-            f"The password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters;"
-            f" it is {len(password)}.",
+        raise problem(
+            InvalidInput,
+            N_("The password must be %(low)s to %(high)s characters; it is %(length)s."),
+            low=MIN_PASSWORD,
+            high=MAX_PASSWORD,
+            length=len(password),
             errors=[{"field": "password", "message": f"Use at least {MIN_PASSWORD} characters."}],
         )
     if is_common(password, *personal):
-        raise InvalidInput(
-            "This password is one of the first ones attackers try. Choose another: a few"
-            " unrelated words make a strong one.",
+        raise problem(
+            InvalidInput,
+            N_(
+                "This password is one of the first ones attackers try. Choose another: a few"
+                " unrelated words make a strong one."
+            ),
             errors=[{"field": "password", "message": "Too common; choose another."}],
         )
 

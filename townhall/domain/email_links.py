@@ -18,6 +18,7 @@ from townhall.domain import accounts, second_factor
 from townhall.domain.passwords import hash_password
 from townhall.domain.services import Services
 from townhall.errors import Conflict, LinkExpired, LinkNotValid, LinkUsed
+from townhall.i18n import N_, problem
 from townhall.notify.templates import link_mail
 from townhall.store import identity as identity_store
 from townhall.store import users as user_store
@@ -75,25 +76,27 @@ def _send(
 def _consume(conn: Any, services: Services, token: str, purpose: str) -> dict[str, Any]:
     """The token's row, marked used; or an error that says what to do next."""
     again = {
-        "verify": "Ask for a new confirmation mail from the comment box.",
-        "reset": "Ask for a new reset link.",
-        "magic": "Ask for a new sign-in link.",
+        "verify": N_("Ask for a new confirmation mail from the comment box."),
+        "reset": N_("Ask for a new reset link."),
+        "magic": N_("Ask for a new sign-in link."),
     }[purpose]
     now = services.clock.now_ms()
     row = identity_store.email_token(conn, _hash(token)) if 0 < len(token) <= 200 else None
+    invalid = N_("This link is not valid; copy the whole address from the mail.")
+    used = N_("This link was already used; each link works once.")
     if row is None or row["purpose"] != purpose:
-        raise LinkNotValid(f"This link is not valid; copy the whole address from the mail. {again}")
+        raise problem(LinkNotValid, invalid, again)
     if row["used_at"] is not None:
-        raise LinkUsed(f"This link was already used; each link works once. {again}")
+        raise problem(LinkUsed, used, again)
     if now >= row["expires_at"]:
-        raise LinkExpired(
-            f"This link expired; links work for {_minutes(services)} minutes. {again}"
-        )
+        expired = N_("This link expired; links work for %(minutes)s minutes.")
+        raise problem(LinkExpired, expired, again, minutes=_minutes(services))
     if not identity_store.use_email_token(conn, row["id"], now):
-        raise LinkUsed(f"This link was already used; each link works once. {again}")
+        raise problem(LinkUsed, used, again)
     user = user_store.by_id(conn, row["user_id"])
     if user is None or user["email"] != row["email"]:
-        raise LinkNotValid(f"This link was for an address the account no longer has. {again}")
+        gone = N_("This link was for an address the account no longer has.")
+        raise problem(LinkNotValid, gone, again)
     return user
 
 

@@ -14,7 +14,7 @@ from townhall.domain.accounts import normalise_email
 from townhall.domain.moderation import _decide
 from townhall.domain.services import Services
 from townhall.errors import Conflict, InvalidInput, NotFound
-from townhall.i18n import N_
+from townhall.i18n import N_, problem
 from townhall.notify import notice_mail
 from townhall.store import comments as comment_store
 from townhall.store import moderation as moderation_store
@@ -43,8 +43,9 @@ MAX_STATEMENT = 5000
 MAX_NAME = 200
 
 
-def _field(field: str, message: str, detail: str) -> InvalidInput:
-    return InvalidInput(detail, errors=[{"field": field, "message": message}])
+def _field(field: str, message: str, detail: str, **values: object) -> InvalidInput:
+    """The detail is an N_-marked sentence, so the notice page shows it translated."""
+    return problem(InvalidInput, detail, errors=[{"field": field, "message": message}], **values)
 
 
 def check_notice(
@@ -55,41 +56,48 @@ def check_notice(
         raise _field(
             "category",
             "Pick one of the listed kinds of illegal content.",
-            f"Choose a category: {', '.join(CATEGORIES)}.",
+            N_("Choose a category: %(choices)s."),
+            choices=", ".join(CATEGORIES),
         )
     explanation = explanation.strip()
     if len(explanation) < MIN_EXPLANATION:
         raise _field(
             "explanation",
             f"Write at least {MIN_EXPLANATION} characters.",
-            "Explain why the comment is illegal, in at least"
-            f" {MIN_EXPLANATION} characters (which words, which law if you know it).",
+            N_(
+                "Explain why the comment is illegal, in at least %(low)s characters (which"
+                " words, which law if you know it)."
+            ),
+            low=MIN_EXPLANATION,
         )
     if len(explanation) > MAX_EXPLANATION:
         raise _field(
             "explanation",
             f"Shorten it to {MAX_EXPLANATION:,} characters.",
-            f"The explanation is {len(explanation):,} characters; the limit is"
-            f" {MAX_EXPLANATION:,}.",
+            N_("The explanation is %(length)s characters; the limit is %(high)s."),
+            length=f"{len(explanation):,}",
+            high=f"{MAX_EXPLANATION:,}",
         )
     name = " ".join(reporter_name.split())
     if not name or len(name) > MAX_NAME:
         raise _field(
             "reporter_name",
             "Write your name.",
-            f"Give your name (1 to {MAX_NAME} characters); the law asks for it.",
+            N_("Give your name (1 to %(high)s characters); the law asks for it."),
+            high=MAX_NAME,
         )
     try:
         email = normalise_email(reporter_email)
     except InvalidInput as exc:
-        raise _field(
-            "reporter_email", "Enter an email address like name@example.org.", exc.detail
-        ) from None
+        exc.errors = [
+            {"field": "reporter_email", "message": "Enter an email address like name@example.org."}
+        ]
+        raise exc from None
     if not good_faith:
         raise _field(
             "good_faith",
             "Tick the statement to confirm it.",
-            "Confirm that you believe in good faith that the notice is accurate and complete.",
+            N_("Confirm that you believe in good faith that the notice is accurate and complete."),
         )
     return {
         "category": category,
@@ -186,7 +194,9 @@ def decide_notice(
     the statement is mailed to the comment's author and to the reporter."""
     actor = staff.actor(services, user)
     if decision not in DECISIONS:
-        raise _field("decision", "Choose remove or keep.", "The decision must be remove or keep.")
+        raise _field(
+            "decision", "Choose remove or keep.", N_("The decision must be remove or keep.")
+        )
     statement = statement.strip()
     if len(statement) < MIN_STATEMENT or len(statement) > MAX_STATEMENT:
         raise _field(

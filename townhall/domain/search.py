@@ -10,6 +10,7 @@ from townhall.domain.access import access_site, moderated_site_ids
 from townhall.domain.services import Services
 from townhall.domain.staff import moderator
 from townhall.errors import InvalidInput
+from townhall.i18n import N_, problem
 from townhall.store import moderation as moderation_store
 from townhall.store import search as store
 from townhall.store import threads as thread_store
@@ -33,9 +34,15 @@ def parse_day(value: str | None, field: str, *, end: bool = False) -> int | None
             moment = datetime.fromisoformat(value)
             moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     except ValueError:
-        raise InvalidInput(
-            f"{field.capitalize()} must be a date like 2026-03-01 or a time like"
-            f" 2026-03-01T14:30; got {value[:40]!r}.",
+        wrong = {
+            "since": N_("'since' must be a date like 2026-03-01 or a time like 2026-03-01T14:30;"),
+            "until": N_("'until' must be a date like 2026-03-01 or a time like 2026-03-01T14:30;"),
+        }.get(field, f"{field.capitalize()} must be a date like 2026-03-01;")
+        raise problem(
+            InvalidInput,
+            wrong,
+            N_("got '%(value)s'."),
+            value=value[:40],
             errors=[{"field": field, "message": "Use the form 2026-03-01."}],
         ) from None
     return int(moment.timestamp() * 1000)
@@ -55,15 +62,21 @@ def search(
     """A page of matching comments, newest first, on the sites the moderator covers;
     ``next`` continues it (pass it back as ``before``), None on the last page."""
     text, author = (text or "").strip(), (author or "").strip()
-    for name, value in (("text", text), ("author", author)):
+    for value in (text, author):
         if len(value) > MAX_QUERY:
-            raise InvalidInput(
-                f"The {name} is {len(value)} characters; search with at most {MAX_QUERY}."
+            raise problem(
+                InvalidInput,
+                N_("The search is %(length)s characters; search with at most %(high)s."),
+                length=len(value),
+                high=MAX_QUERY,
             )
     start = parse_day(since, "since")
     end = parse_day(until, "until", end=True)
     if start is not None and end is not None and end <= start:
-        raise InvalidInput("The window ends before it starts: put the earlier date in 'since'.")
+        raise problem(
+            InvalidInput,
+            N_("The window ends before it starts: put the earlier date in 'since'."),
+        )
     limit = max(1, min(int(limit), store.MAX_PAGE))
     with services.db.read() as conn:
         actor = moderator(conn, user, "search comments")

@@ -20,6 +20,7 @@ from townhall.errors import (
     SecondFactorRequired,
     SecondFactorWrong,
 )
+from townhall.i18n import N_, problem
 from townhall.store import identity as identity_store
 from townhall.store import second_factor as store
 
@@ -91,7 +92,7 @@ def confirm(services: Services, user: dict[str, Any], code: str) -> list[str]:
     return codes
 
 
-_WRONG = (
+_WRONG = N_(
     "The code is not right. Use the 6-digit code your authenticator app shows now (check the"
     " phone's clock), or one of your recovery codes."
 )
@@ -109,7 +110,7 @@ def _check_code(
     now = services.clock.now_ms()
     if recovery and store.use_recovery_code(conn, user["id"], _sha256(recovery), now):
         return
-    raise SecondFactorWrong(_WRONG)
+    raise problem(SecondFactorWrong, _WRONG)
 
 
 def check_sign_in(services: Services, user: dict[str, Any], code: str | None) -> None:
@@ -135,10 +136,13 @@ def check_sign_in_in(conn: Any, services: Services, user: dict[str, Any], code: 
             )
         return
     if not code:
-        raise SecondFactorRequired(
-            "This account uses two-factor authentication. Send the 6-digit code from your"
-            " authenticator app as `totp` with the rest of the sign-in (a recovery code"
-            " works too)."
+        raise problem(
+            SecondFactorRequired,
+            N_(
+                "This account uses two-factor authentication. Send the 6-digit code from"
+                " your authenticator app as `totp` with the rest of the sign-in (a recovery"
+                " code works too)."
+            ),
         )
     assert current is not None  # noqa: S101
     _check_code(conn, services, user, current["secret"], code)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from townhall.domain.access import access_admin
 from townhall.domain.services import Services
 from townhall.errors import InvalidInput, NotFound
+from townhall.i18n import N_, problem
 from townhall.settings import Settings
 from townhall.store import moderation as moderation_store
 from townhall.store import sites as site_store
@@ -36,14 +37,19 @@ class Field:
 FIELDS = {
     f.name: f
     for f in (
-        Field("moderation_mode", str, "Default story mode", choices=("open", "premoderated")),
-        Field("moderation_toxicity_hold", float, "Toxicity score that holds", 0.0, 1.0),
-        Field("moderation_toxicity_reject", float, "Toxicity score that rejects (0: never)", 0, 1),
-        Field("moderation_banned_words", str, "Banned words (rejected)"),
-        Field("moderation_suspect_words", str, "Suspect words (held for review)"),
-        Field("moderation_max_links", int, "Links allowed before a comment is held", 0, 100),
-        Field("moderation_premod_links", bool, "Pre-moderate every comment with a link"),
-        Field("moderation_premod_first_comment", bool, "Pre-moderate new accounts' first comment"),
+        # Labels are N_-marked: the dashboard shows them in the staff member's language.
+        Field("moderation_mode", str, N_("Default story mode"), choices=("open", "premoderated")),
+        Field("moderation_toxicity_hold", float, N_("Toxicity score that holds"), 0.0, 1.0),
+        Field(
+            "moderation_toxicity_reject", float, N_("Toxicity score that rejects (0: never)"), 0, 1
+        ),
+        Field("moderation_banned_words", str, N_("Banned words (rejected)")),
+        Field("moderation_suspect_words", str, N_("Suspect words (held for review)")),
+        Field("moderation_max_links", int, N_("Links allowed before a comment is held"), 0, 100),
+        Field("moderation_premod_links", bool, N_("Pre-moderate every comment with a link")),
+        Field(
+            "moderation_premod_first_comment", bool, N_("Pre-moderate new accounts' first comment")
+        ),
     )
 }
 
@@ -151,5 +157,5 @@ def update(
 def _site(conn: Connection, slug: str) -> dict[str, Any]:
     found = site_store.by_slug(conn, slug)
     if found is None:
-        raise NotFound(f"There is no site called {slug!r} on this server.")
+        raise problem(NotFound, N_("There is no site called '%(slug)s' on this server."), slug=slug)
     return found

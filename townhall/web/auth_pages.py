@@ -1,12 +1,16 @@
 """The pages links in mail land on. Opening a link only shows a button: mail scanners and
 link previews fetch every URL in a message, and must not use up a one-time link. The
-button's POST does the work."""
+button's POST does the work.
+
+The pages speak the reader's language (#9): ``?lang=`` (the mail's links carry none, so
+then) Accept-Language, then the ``language`` setting."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -17,9 +21,10 @@ from townhall.api.deps import SESSION_COOKIE, guard_origin, services
 from townhall.domain import accounts, email_links
 from townhall.domain.services import Services
 from townhall.errors import TownhallError
+from townhall.i18n import N_, choose, direction, translated_detail, translations
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{title} · Townhall</title>
@@ -29,36 +34,59 @@ width:100%;box-sizing:border-box}}</style></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>
 """
 
+Gettext = Callable[[str], str]
+
 # A mailed link is one factor; accounts with two-factor on add their code here too.
-_CODE_FIELD = (
-    "<p><label>Authenticator code (only if your account uses two-factor)<br>"
-    '<input name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="64">'
-    "</label></p>"
+_CODE_LABEL = N_("Authenticator code (only if your account uses two-factor)")
+_CODE_INPUT = '<input name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="64">'
+_NEW_PASSWORD_FIELD = (
+    '<input type="password" name="password" minlength="8" required autocomplete="new-password">'  # noqa: S105 - markup
 )
 
+# kind: (title, labelled fields, button)
 _FORMS = {
-    "verify": ("Confirm your email address", "", "Confirm my address"),
+    "verify": (N_("Confirm your email address"), (), N_("Confirm my address")),
     "reset": (
-        "Choose a new password",
-        "<p><label>New password (at least 8 characters)<br>"
-        '<input type="password" name="password" minlength="8" required'
-        ' autocomplete="new-password"></label></p>' + _CODE_FIELD,
-        "Save the new password",
+        N_("Choose a new password"),
+        (
+            (N_("New password (at least 8 characters)"), _NEW_PASSWORD_FIELD),
+            (_CODE_LABEL, _CODE_INPUT),
+        ),
+        N_("Save the new password"),
     ),
-    "magic": ("Sign in", _CODE_FIELD, "Sign me in"),
+    "magic": (N_("Sign in"), ((_CODE_LABEL, _CODE_INPUT),), N_("Sign me in")),
 }
 
 _DONE = {
-    "verify": "Your address {email} is confirmed. You can close this page.",
-    "reset": "Your password is changed and you are signed in as {email}."
-    " Other sessions were signed out.",
-    "magic": "You are signed in as {email}. You can close this page and go back to the article.",
+    "verify": N_("Your address %(email)s is confirmed. You can close this page."),
+    "reset": N_(
+        "Your password is changed and you are signed in as %(email)s."
+        " Other sessions were signed out."
+    ),
+    "magic": N_(
+        "You are signed in as %(email)s. You can close this page and go back to the article."
+    ),
 }
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def _language(request: Request) -> str:
+    return choose(
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+        str(services(request).settings.language),
+    )
+
+
+def _page(request: Request, title: str, body: str, status: int = 200) -> HTMLResponse:
+    lang = _language(request)
+    html = _PAGE.format(lang=lang, dir=direction(lang), title=escape(title), body=body)
     headers = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
-    return HTMLResponse(_PAGE.format(title=escape(title), body=body), status, headers=headers)
+    return HTMLResponse(html, status, headers=headers)
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    _ = translations(_language(request)).gettext
+    return _page(request, _("Not found"), "<p>" + escape(_("There is no such page.")) + "</p>", 404)
 
 
 def _act(
@@ -79,20 +107,29 @@ def auth_pages_router() -> APIRouter:
     @router.get("/auth/{kind}")
     def show(kind: str, request: Request, token: str = "") -> Response:
         if kind not in _FORMS:
-            return _page("Not found", "<p>There is no such page.</p>", 404)
+            return _not_found(request)
+        _ = translations(_language(request)).gettext
         title, fields, action = _FORMS[kind]
-        body = (
-            f'<form method="post" action="/auth/{kind}">'
-            f'<input type="hidden" name="token" value="{escape(token, quote=True)}">'
-            f'{fields}<p><button type="submit">{escape(action)}</button></p></form>'
+        labelled = "".join(
+            f"<p><label>{escape(_(label))}<br>{control}</label></p>" for label, control in fields
         )
-        return _page(title, body)
+        # A chosen language stays chosen for the answer to the button's POST.
+        wanted = request.query_params.get("lang")
+        target = f"/auth/{kind}" + (f"?{urlencode({'lang': wanted[:16]})}" if wanted else "")
+        body = (
+            f'<form method="post" action="{escape(target, quote=True)}">'
+            f'<input type="hidden" name="token" value="{escape(token, quote=True)}">'
+            f'{labelled}<p><button type="submit">{escape(_(action))}</button></p></form>'
+        )
+        return _page(request, _(title), body)
 
     @router.post("/auth/{kind}")
     async def act(kind: str, request: Request) -> Response:
         if kind not in _FORMS:
-            return _page("Not found", "<p>There is no such page.</p>", 404)
+            return _not_found(request)
         guard_origin(request)
+        catalogue = translations(_language(request))
+        _ = catalogue.gettext
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         token = form.get("token", [""])[0]
         password = form.get("password", [""])[0]
@@ -102,9 +139,10 @@ def auth_pages_router() -> APIRouter:
         try:
             user, session = await run_in_threadpool(_act, svc, kind, token, password, totp, agent)
         except TownhallError as exc:
-            return _page(exc.title, f"<p>{escape(exc.detail)}</p>", exc.status)
-        done = _DONE[kind].format(email=user["email"])
-        response = _page(_FORMS[kind][0], f"<p>{escape(done)}</p>")
+            detail = translated_detail(exc, catalogue)
+            return _page(request, _(exc.title), f"<p>{escape(detail)}</p>", exc.status)
+        done = _(_DONE[kind]) % {"email": user["email"]}
+        response = _page(request, _(_FORMS[kind][0]), f"<p>{escape(done)}</p>")
         if session is not None:
             response.set_cookie(
                 SESSION_COOKIE,

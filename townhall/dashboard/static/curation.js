@@ -5,6 +5,17 @@
   'use strict';
 
   var statusEl = document.getElementById('status');
+  // The page's catalogue (#9); dashboard.js explains the format.
+  var CATALOGUE = (function () {
+    var node = document.getElementById('dashboard-i18n');
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    var found = CATALOGUE[text];
+    return (typeof found === 'string' && found ? found : text).replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
 
   function say(text) {
     if (!statusEl) return;
@@ -32,10 +43,10 @@
       return res.json().catch(function () { return null; }).then(function (data) {
         if (res.ok) return data;
         var p = data || {};
-        throw new Error(p.detail || p.title || 'The server answered ' + res.status + '. Try again.');
+        throw new Error(p.detail || p.title || t('The server answered %(status)s. Try again.', { status: res.status }));
       });
     }, function () {
-      throw new Error('Could not reach the server. Check the connection and try again.');
+      throw new Error(t('Could not reach the server. Check the connection and try again.'));
     });
   }
 
@@ -50,7 +61,7 @@
     var on = button.getAttribute('aria-pressed') !== 'true';
     api('PUT', '/moderation/comments/' + item.dataset.id + '/featured', { featured: on }).then(function () {
       button.setAttribute('aria-pressed', on ? 'true' : 'false');
-      say(on ? 'Featured: it leads its story now.' : 'No longer featured.');
+      say(on ? t('Featured: it leads its story now.') : t('No longer featured.'));
     }, function (err) { say(err.message); });
   }
 
@@ -60,11 +71,11 @@
     body.value = (item.querySelector('.body') || {}).textContent || '';
     var note = el('input', { maxlength: '1000', required: 'required' });
     var error = el('p', { class: 'error', role: 'alert' });
-    var form = el('form', { class: 'curate-edit card', 'aria-label': 'Edit comment ' + item.dataset.id }, [
-      field('Text', body),
-      field('Note shown to readers (why you edit)', note),
+    var form = el('form', { class: 'curate-edit card', 'aria-label': t('Edit comment %(id)s', { id: item.dataset.id }) }, [
+      field(t('Text'), body),
+      field(t('Note shown to readers (why you edit)'), note),
       error,
-      el('button', { type: 'submit', class: 'btn btn-approve', text: 'Save the edit' })
+      el('button', { type: 'submit', class: 'btn btn-approve', text: t('Save the edit') })
     ]);
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
@@ -74,7 +85,7 @@
         if (shown) shown.textContent = r.body;
         form.remove();
         button.focus();
-        say('Saved. Readers see: Edited by a moderator: ' + r.moderator_note);
+        say(t('Saved. Readers see: Edited by a moderator: %(note)s', { note: r.moderator_note }));
       }, function (err) { error.textContent = err.message; });
     });
     item.querySelector('.actions').after(form);
@@ -91,12 +102,12 @@
       input.checked = checked;
       return el('span', { class: 'check' }, [input, ' ', el('label', { for: id, text: label })]);
     }
-    var form = el('form', { class: 'notice-decision', 'aria-label': 'Decide notice ' + notice.id }, [
-      el('fieldset', {}, [el('legend', { text: 'Decision' }),
-        choice('remove', 'Remove the comment', true), ' ', choice('keep', 'Keep it', false)]),
-      field('Statement of reasons (mailed to the author and the reporter)', statement),
+    var form = el('form', { class: 'notice-decision', 'aria-label': t('Decide notice %(id)s', { id: notice.id }) }, [
+      el('fieldset', {}, [el('legend', { text: t('Decision') }),
+        choice('remove', t('Remove the comment'), true), ' ', choice('keep', t('Keep it'), false)]),
+      field(t('Statement of reasons (mailed to the author and the reporter)'), statement),
       error,
-      el('button', { type: 'submit', class: 'btn btn-reject', text: 'Decide and send' })
+      el('button', { type: 'submit', class: 'btn btn-reject', text: t('Decide and send') })
     ]);
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
@@ -104,8 +115,9 @@
       var decision = form.querySelector('input:checked').value;
       api('POST', '/moderation/notices/' + notice.id + '/decision', { decision: decision, statement: statement.value })
         .then(function () {
-          form.replaceWith(el('p', { role: 'status', text: 'Decided (' + decision + '); the statement was mailed.' }));
-          say('Notice ' + notice.id + ' decided: ' + decision + '.');
+          var keep = decision === 'keep';
+          form.replaceWith(el('p', { role: 'status', text: t(keep ? 'Decided (keep); the statement was mailed.' : 'Decided (remove); the statement was mailed.') }));
+          say(t(keep ? 'Notice %(id)s decided: keep.' : 'Notice %(id)s decided: remove.', { id: notice.id }));
         }, function (err) { error.textContent = err.message; });
     });
     return form;
@@ -116,11 +128,11 @@
       data.notices.forEach(function (n) {
         var item = list.querySelector('.item[data-id="' + n.comment_id + '"]');
         if (!item) return;
-        var box = item.querySelector('.notices') || el('section', { class: 'notices card', 'aria-label': 'Illegal-content notices' });
+        var box = item.querySelector('.notices') || el('section', { class: 'notices card', 'aria-label': t('Illegal-content notices') });
         box.append(el('article', { class: 'notice' }, [
-          el('h3', { text: 'Notice ' + n.id + ': ' + n.category }),
+          el('h3', { text: t('Notice %(id)s: %(category)s', { id: n.id, category: CATALOGUE['category:' + n.category] || n.category }) }),
           el('p', { dir: 'auto', text: n.explanation }),
-          el('p', { class: 'muted', text: 'From ' + n.reporter_name + ' <' + n.reporter_email + '>, in good faith.' }),
+          el('p', { class: 'muted', text: t('From %(name)s <%(email)s>, in good faith.', { name: n.reporter_name, email: n.reporter_email }) }),
           decisionForm(n)
         ]));
         if (!box.isConnected) item.querySelector('.actions').after(box);

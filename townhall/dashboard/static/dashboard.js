@@ -12,7 +12,28 @@
     var el = document.getElementById('dashboard-i18n');
     try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
   })();
-  function t(text) { return CATALOGUE[text] || text; }
+  // t('Ban %(name)s', {name: n}); tn() for counts: the catalogue holds one text per CLDR
+  // plural category, and Intl.PluralRules says which category the number is in.
+  var PLURALS = new Intl.PluralRules(document.documentElement.lang || 'en');
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+  function t(text, values) {
+    var found = CATALOGUE[text];
+    return fill(typeof found === 'string' && found ? found : text, values);
+  }
+  function tn(singular, plural, count, values) {
+    var forms = CATALOGUE[singular];
+    var text = forms && typeof forms === 'object'
+      ? forms[PLURALS.select(count)] || forms.other
+      : (count === 1 ? singular : plural);
+    var all = { num: count };
+    Object.keys(values || {}).forEach(function (k) { all[k] = values[k]; });
+    return fill(text || plural, all);
+  }
+  function code(kind, value) { return CATALOGUE[kind + ':' + value] || value; }
 
   function say(text) {
     if (!statusEl) return;
@@ -32,10 +53,10 @@
         if (res.ok) return data;
         var p = data || {};
         var detail = p.detail || (p.errors || []).map(function (e) { return e.message; }).join(' ') || p.title;
-        throw new Error(detail || 'The server answered ' + res.status + '. Try again.');
+        throw new Error(detail || t('The server answered %(status)s. Try again.', { status: res.status }));
       });
     }, function () {
-      throw new Error('Could not reach the server. Check the connection and try again.');
+      throw new Error(t('Could not reach the server. Check the connection and try again.'));
     });
   }
 
@@ -72,7 +93,7 @@
           setTimeout(function () { el.classList.remove('is-new'); }, 1200);
         }
       });
-      if (changed.length && countsLive) countsLive.textContent = 'Queue counts now ' + changed.join(', ') + '.';
+      if (changed.length && countsLive) countsLive.textContent = t('Queue counts now %(counts)s.', { counts: changed.join(', ') });
     }, function () { /* counts refresh on the next poll or page load */ });
   }
 
@@ -110,8 +131,11 @@
   }
 
   function itemName(item) {
-    if (item.dataset.kind === 'cluster') return 'the group of ' + item.dataset.size + ' comments';
-    return 'the comment by ' + item.dataset.authorName;
+    if (item.dataset.kind === 'cluster') {
+      var size = Number(item.dataset.size);
+      return tn('the group of %(num)s comment', 'the group of %(num)s comments', size);
+    }
+    return t('the comment by %(name)s', { name: item.dataset.authorName });
   }
 
   // Takes a decided item off the list and puts focus on the one that took its place.
@@ -135,7 +159,7 @@
     if (item.dataset.busy) return;
     var button = item.querySelector('.actions [data-action="' + action + '"]');
     if (!button) {
-      say('This item is already ' + (action === 'approve' ? 'approved' : 'rejected') + '.');
+      say(action === 'approve' ? t('This item is already approved.') : t('This item is already rejected.'));
       return;
     }
     item.dataset.busy = '1';
@@ -145,10 +169,10 @@
       : api('POST', '/moderation/decisions', { comment_ids: [id], action: action });
     var name = itemName(item);
     call.then(function (data) {
-      var verb = action === 'approve' ? 'Approved ' : 'Rejected ';
-      var extra = item.dataset.kind === 'cluster' ? ' (' + data.decided + ' comments)' : '';
+      var extra = item.dataset.kind === 'cluster'
+        ? tn(' (%(num)s comment)', ' (%(num)s comments)', data.decided) : '';
       removeItem(item);
-      say(verb + name + extra + '.');
+      say(t(action === 'approve' ? 'Approved %(item)s.' : 'Rejected %(item)s.', { item: name + extra }));
       updateCounts();
     }, function (err) {
       delete item.dataset.busy;
@@ -158,7 +182,7 @@
 
   function confirmBan(item) {
     if (item.dataset.kind !== 'comment' || !item.dataset.authorId) {
-      say('Ban works on a single comment with a known author.');
+      say(t('Ban works on a single comment with a known author.'));
       return;
     }
     var open = item.querySelector('.confirm');
@@ -170,13 +194,13 @@
     var box = document.createElement('div');
     box.className = 'confirm';
     box.setAttribute('role', 'group');
-    box.setAttribute('aria-label', 'Ban ' + name);
+    box.setAttribute('aria-label', t('Ban %(name)s', { name: name }));
     var question = document.createElement('p');
-    question.textContent = 'Ban ' + name + '? They can no longer comment, and all their comments are rejected.';
+    question.textContent = t('Ban %(name)s? They can no longer comment, and all their comments are rejected.', { name: name });
     var yes = document.createElement('button');
     yes.type = 'button';
     yes.className = 'btn btn-reject';
-    yes.textContent = 'Ban ' + name;
+    yes.textContent = t('Ban %(name)s', { name: name });
     var no = document.createElement('button');
     no.type = 'button';
     no.className = 'btn';
@@ -190,14 +214,15 @@
     });
     yes.addEventListener('click', function () {
       yes.disabled = true;
-      var body = { state: 'banned', reason: 'Banned from the moderation queue', reject_comments: true };
+      var body = { state: 'banned', reason: t('Banned from the moderation queue'), reject_comments: true };
       api('PUT', '/moderation/users/' + item.dataset.authorId + '/standing', body).then(function (data) {
         // Their other comments in this queue went with them.
         items().forEach(function (other) {
           if (other !== item && other.dataset.authorId === item.dataset.authorId) other.closest('li').remove();
         });
         removeItem(item);
-        say(name + ' is banned; ' + data.rejected + ' comment' + (data.rejected === 1 ? '' : 's') + ' rejected.');
+        say(tn('%(name)s is banned; %(num)s comment rejected.', '%(name)s is banned; %(num)s comments rejected.',
+          data.rejected, { name: name }));
         updateCounts();
       }, function (err) {
         yes.disabled = false;
@@ -218,7 +243,7 @@
   function updateSelection() {
     var chosen = selected();
     var label = document.querySelector('[data-selected-count]');
-    if (label) label.textContent = chosen.length ? chosen.length + ' selected.' : t('None selected.');
+    if (label) label.textContent = chosen.length ? tn('%(num)s selected.', '%(num)s selected.', chosen.length) : t('None selected.');
     document.querySelectorAll('[data-bulk="approve"], [data-bulk="reject"]').forEach(function (b) {
       b.disabled = !chosen.length;
     });
@@ -229,13 +254,14 @@
     if (!box) return;
     box.checked = !box.checked;
     updateSelection();
-    say((box.checked ? 'Selected ' : 'Unselected ') + itemName(item) + '; ' + selected().length + ' selected.');
+    say(t(box.checked ? 'Selected %(item)s; %(count)s selected.' : 'Unselected %(item)s; %(count)s selected.',
+      { item: itemName(item), count: selected().length }));
   }
 
   function decideSelected(action) {
     var chosen = selected();
     if (!chosen.length) {
-      say('Select comments first: press x on each, or use their checkboxes.');
+      say(t('Select comments first: press x on each, or use their checkboxes.'));
       return;
     }
     var ids = chosen.map(function (item) { return Number(item.dataset.id); });
@@ -244,7 +270,9 @@
       chosen.forEach(function (item) { removeItem(item); });
       updateSelection();
       document.querySelector('[data-bulk="all"]').disabled = false;
-      say((action === 'approve' ? 'Approved ' : 'Rejected ') + data.decided + ' comment' + (data.decided === 1 ? '' : 's') + '.');
+      say(action === 'approve'
+        ? tn('Approved %(num)s comment.', 'Approved %(num)s comments.', data.decided)
+        : tn('Rejected %(num)s comment.', 'Rejected %(num)s comments.', data.decided));
       updateCounts();
     }, function (err) {
       document.querySelector('[data-bulk="all"]').disabled = false;
@@ -277,7 +305,7 @@
     var item = target.closest && target.closest('.items > li > .item');
     item = item || current;
     if (!item) {
-      say('Press j to choose an item first.');
+      say(t('Press j to choose an item first.'));
       return;
     }
     ev.preventDefault();
@@ -303,7 +331,7 @@
         var on = !all.every(function (item) { return item.querySelector('[data-select]').checked; });
         all.forEach(function (item) { item.querySelector('[data-select]').checked = on; });
         updateSelection();
-        say(on ? 'Selected all ' + all.length + '.' : 'Selection cleared.');
+        say(on ? tn('Selected all %(num)s.', 'Selected all %(num)s.', all.length) : t('Selection cleared.'));
       } else {
         decideSelected(bulk.dataset.bulk);
       }
@@ -321,7 +349,7 @@
     if (action === 'lift') {
       button.disabled = true;
       api('PUT', '/moderation/users/' + button.dataset.userId + '/standing', { state: null }).then(function () {
-        reloadWith('Standing lifted.');
+        reloadWith(t('Standing lifted.'));
       }, function (err) {
         button.disabled = false;
         say(err.message);
@@ -355,7 +383,7 @@
     },
     standing: function (form) {
       var id = form.elements.user.value.trim();
-      if (!/^\d+$/.test(id)) return Promise.reject(new Error('Enter the user number (shown beside each name).'));
+      if (!/^\d+$/.test(id)) return Promise.reject(new Error(t('Enter the user number (shown beside each name).')));
       var state = form.elements.state.value || null;
       var days = form.elements.days.value ? Number(form.elements.days.value) : null;
       var body = {
@@ -363,15 +391,18 @@
         reject_comments: form.elements.reject.checked
       };
       return api('PUT', '/moderation/users/' + id + '/standing', body).then(function (data) {
-        reloadWith('User ' + id + ' is now ' + (data.state || 'in good standing') +
-          (data.rejected ? '; ' + data.rejected + ' comments rejected.' : '.'));
+        var now = data.state ? code('state', data.state) : t('in good standing');
+        reloadWith(data.rejected
+          ? tn('User %(id)s is now %(state)s; %(num)s comment rejected.',
+            'User %(id)s is now %(state)s; %(num)s comments rejected.', data.rejected, { id: id, state: now })
+          : t('User %(id)s is now %(state)s.', { id: id, state: now }));
       });
     },
     note: function (form) {
       var text = form.elements.text.value.trim();
-      if (!text) return Promise.reject(new Error('Write the note before saving it.'));
+      if (!text) return Promise.reject(new Error(t('Write the note before saving it.')));
       return api('POST', '/moderation/users/' + form.dataset.userId + '/notes', { text: text }).then(function () {
-        reloadWith('Note added.');
+        reloadWith(t('Note added.'));
       });
     },
     'site-settings': function (form) {
@@ -385,7 +416,7 @@
         else body[field.name] = raw;
       });
       return api('PUT', '/moderation/sites/' + encodeURIComponent(form.dataset.site) + '/settings', body).then(function () {
-        reloadWith('Settings of ' + form.dataset.site + ' saved.');
+        reloadWith(t('Settings of %(site)s saved.', { site: form.dataset.site }));
       });
     },
     // A site's OpenID Connect sign-in providers (#5).
@@ -405,10 +436,11 @@
     },
     'site-role': function (form) {
       var email = form.elements.email.value.trim();
-      if (!email) return Promise.reject(new Error('Enter the email of the account.'));
+      if (!email) return Promise.reject(new Error(t('Enter the email of the account.')));
       var body = { email: email, role: form.elements.role.value || null };
       return api('PUT', '/moderation/sites/' + encodeURIComponent(form.dataset.site) + '/roles', body).then(function (data) {
-        reloadWith(data.email + (data.role ? ' now moderates ' : ' no longer moderates ') + data.site + '.');
+        reloadWith(t(data.role ? '%(email)s now moderates %(site)s.' : '%(email)s no longer moderates %(site)s.',
+          { email: data.email, site: data.site }));
       });
     },
     mode: function (form) {
@@ -417,7 +449,7 @@
         message: form.elements.message.value.trim() || null
       };
       return api('PUT', '/moderation/threads/mode', body).then(function (data) {
-        reloadWith('The story ' + data.thread + ' is now ' + data.mode + '.');
+        reloadWith(t('The story %(story)s is now %(mode)s.', { story: data.thread, mode: code('mode', data.mode) }));
       });
     }
   };
