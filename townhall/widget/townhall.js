@@ -740,7 +740,6 @@
           setToken(null);
           self.user = null;
           self.renderAccount();
-          self.announce(MESSAGES.accountDeleted);
           self.accountEl.prepend(h('p', { class: 'townhall__status', role: 'status' }, MESSAGES.accountDeleted));
           self.load();
         }, function (err) {
