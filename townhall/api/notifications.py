@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
@@ -25,7 +25,7 @@ Before = Query(default=None, ge=1, le=2**62, description="The `next` of the prev
 
 
 class ReadIn(StrictModel):
-    ids: list[int] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
         default=None, max_length=200, description="Notifications to mark read."
     )
     all: bool = Field(default=False, description="Mark every notification read.")
