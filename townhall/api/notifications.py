@@ -21,6 +21,11 @@ from townhall.notify.atom import MEDIA_TYPE
 router = APIRouter(prefix="/api/v1", tags=["notifications"], dependencies=[Depends(guard_origin)])
 feeds_router = APIRouter(prefix="/feeds", tags=["feeds"])
 
+ATOM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "An Atom feed.", "content": {MEDIA_TYPE: {"schema": {"type": "string"}}}},
+    304: {"description": "Not modified: the If-None-Match ETag is current."},
+    **PROBLEMS,
+}
 Before = Query(default=None, ge=1, le=2**62, description="The `next` of the previous page.")
 
 
@@ -127,7 +132,7 @@ def _thread_feed(request: Request, site_slug: str, thread_key: str) -> Response:
     return _atom(request, body)
 
 
-@feeds_router.get("/thread.atom", responses=PROBLEMS)
+@feeds_router.get("/thread.atom", response_class=Response, responses=ATOM_RESPONSES)
 def thread_feed_by_key(
     request: Request,
     thread: str = Query(min_length=1, max_length=500, description="The article's key."),
@@ -137,13 +142,15 @@ def thread_feed_by_key(
     return _thread_feed(request, site, thread)
 
 
-@feeds_router.get("/threads/{thread_id}.atom", responses=PROBLEMS)
+@feeds_router.get("/threads/{thread_id}.atom", response_class=Response, responses=ATOM_RESPONSES)
 async def thread_feed_by_id(request: Request, thread_id: int = Id("The thread's id.")) -> Response:
     slug, key = await run_in_threadpool(feeds.find_thread, services(request), thread_id=thread_id)
     return await run_in_threadpool(_thread_feed, request, slug, key)
 
 
-@feeds_router.get("/users/{user_id}/replies.atom", responses=PROBLEMS)
+@feeds_router.get(
+    "/users/{user_id}/replies.atom", response_class=Response, responses=ATOM_RESPONSES
+)
 def replies_feed(request: Request, user_id: int = Id("The reader's id.")) -> Response:
     """Published replies to the reader's published comments, newest first."""
     body = feeds.replies_feed(services(request), user_id=user_id, base=own_origin(request))
