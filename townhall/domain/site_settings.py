@@ -50,6 +50,13 @@ FIELDS = {
         Field(
             "moderation_premod_first_comment", bool, N_("Pre-moderate new accounts' first comment")
         ),
+        # privacy (#5): a deleted account's comments stay as "deleted user" or go
+        Field(
+            "deleted_account_comments",
+            str,
+            N_("A deleted account's comments"),
+            choices=("anonymise", "remove"),
+        ),
     )
 }
 
