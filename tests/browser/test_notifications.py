@@ -36,7 +36,7 @@ def test_a_reader_sees_a_reply_in_the_box_and_on_the_my_comments_page(
     bell.focus()
     alice_page.keyboard.press("Enter")  # reachable and usable from the keyboard
     expect(bell).to_have_attribute("aria-expanded", "true")
-    notes = alice.get_by_role("list", name="Replies to your comments")
+    notes = alice.get_by_role("list", name="Replies to you")
     item = notes.get_by_role("listitem")
     expect(item).to_have_count(1)
     expect(item).to_contain_text("Bob Reader replied on")

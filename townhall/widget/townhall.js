@@ -78,7 +78,7 @@
     reportIllegal: 'Report illegal content',
     // Reply notifications and feeds (#5).
     notifications: 'Notifications ({n})',
-    notificationsTitle: 'Replies to your comments',
+    notificationsTitle: 'Replies to you',
     noNotifications: 'No replies yet.',
     repliedOn: '{name} replied on “{title}”',
     unread: 'New',
