@@ -13,6 +13,7 @@ from tests.conftest import Reader
 from tests.identity.conftest import StepClock
 from townhall.domain import sites, sso
 from townhall.domain.services import Services
+from townhall.errors import InvalidInput
 from townhall.store.schema import audit_log, comments, users
 
 PASSWORD = "correct horse"  # the conftest Reader's
@@ -192,3 +193,30 @@ def test_bad_deletion_requests_get_problems(anonymous: Reader, make_reader: Any)
     odd = olena.http.request("DELETE", "/api/v1/me", json={"password": 12, "extra": True})
     assert odd.status_code == 422
     assert odd.headers["content-type"] == "application/problem+json"
+
+
+def test_a_sites_own_setting_overrides_the_servers(
+    make_reader: Any, anonymous: Reader, services: Services
+) -> None:
+    from townhall.domain import accounts, site_settings
+
+    admin = accounts.create_user(
+        services,
+        email="admin@example.org",
+        password="an admin passphrase",
+        name="Admin",
+        role="admin",
+    )
+    site_settings.update(
+        services, user=admin, site="default", values={"deleted_account_comments": "remove"}
+    )
+    olena = make_reader("Olena")
+    gone = olena.post("Removed because this site asks for it.", thread="a-3")
+    done = olena.http.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+    assert done.json()["comments_removed"] == 1
+    assert gone["id"] not in {c["id"] for c in anonymous.thread("a-3")["comments"]}
+
+    with pytest.raises(InvalidInput, match="use one of anonymise, remove"):
+        site_settings.update(
+            services, user=admin, site="default", values={"deleted_account_comments": "x"}
+        )
