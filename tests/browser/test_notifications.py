@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.axe import run_axe
+
 pytestmark = pytest.mark.browser
 
 
 def test_a_reader_sees_a_reply_in_the_box_and_on_the_my_comments_page(
     townhall, new_page, box, sign_up, post
 ):
-    alice_page = new_page()
+    alice_page = new_page(bypass_csp=True)  # lets the axe script in
     alice_page.goto(townhall.url + "/")
     alice = box(alice_page)
     sign_up(alice_page, "Alice Reader", "alice.notes@example.org")
@@ -42,6 +44,8 @@ def test_a_reader_sees_a_reply_in_the_box_and_on_the_my_comments_page(
     expect(item).to_contain_text("Bob Reader replied on")
     expect(item).to_contain_text("Only for the day trains, I think.")
     expect(item.locator("time")).to_have_text("just now")
+    opened = run_axe(alice_page, "notifications open", "[data-townhall-thread]")
+    assert opened.violations == [], opened.violations
 
     # Following the link shows the reply and marks the notification read.
     item.get_by_role("link").click()
@@ -60,3 +64,5 @@ def test_a_reader_sees_a_reply_in_the_box_and_on_the_my_comments_page(
     expect(entry).to_contain_text("Published")
     expect(entry.get_by_role("list", name="Replies")).to_contain_text("Only for the day trains")
     expect(entry).to_contain_text("Bob Reader")
+    page_report = run_axe(alice_page, "my comments page")
+    assert page_report.violations == [], page_report.violations
