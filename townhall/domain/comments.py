@@ -131,8 +131,14 @@ def post_comment(
     if remote_addr:
         services.limiter.hit(settings.rate_limit_post_ip, "post-ip", remote_addr, "comments")
     html = render(body)
+    # The text's own scores (language, toxicity, near-duplicate signature) need no data:
+    # computed here, SQLite's single write lock is not held while they run (#7).
+    analysis = moderation_hook.analyse(services, body)
     now = services.clock.now_ms()
-    with services.db.write() as conn:
+
+    def transaction(
+        conn: Connection,
+    ) -> tuple[dict[str, Any], events.CommentPosted, list[events.Event]]:
         thread = thread_store.by_key(conn, site["id"], thread_key)
         if thread is None:
             if not may_create_thread:
@@ -175,6 +181,7 @@ def post_comment(
             now=now,
             remote_addr=remote_addr,
             network=network,
+            analysis=analysis,
         )
         if allow_nudge and verdict.nudges:
             raise CommentNudge(verdict.nudges)  # rolls back: nothing of it is stored
@@ -214,6 +221,11 @@ def post_comment(
         view = _one_view(services, conn, author, comment_id)
         posted = events.CommentPosted(site["id"], thread["id"], comment_id, view["status"])
         services.events.stage(conn, posted, *pulled_back)
+        return view, posted, pulled_back
+
+    # Run again if PostgreSQL aborts it as a deadlock: posts pulling back each other's
+    # near-duplicates lock the same rows in different orders (#7, #8).
+    view, posted, pulled_back = services.db.write_retrying(transaction)
     services.events.publish(posted)
     for event in pulled_back:
         services.events.publish(event)

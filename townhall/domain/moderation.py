@@ -81,6 +81,24 @@ def warm_up(services: Services) -> None:
 
 
 # --- the hook in post_comment / edit_comment ---------------------------------------------
+def analyse(services: Services, body: str) -> dict[str, Any]:
+    """What the stages compute from the text alone, computed before the comment's write
+    transaction (#7); ``screen`` hands it to them through the submission's memo."""
+    from townhall.moderation.classifier import language_guesser, shipped_model
+    from townhall.moderation.minhash import signature
+    from townhall.moderation.text import normalise
+
+    language = language_guesser().guess(body)
+    found: dict[str, Any] = {
+        "normalised": normalise(body),
+        "signature": signature(body),
+        "language": language,
+    }
+    if language in ("en", "und"):
+        found["toxicity"] = shipped_model().score(body)
+    return found
+
+
 def screen(
     services: Services,
     conn: Connection,
@@ -93,7 +111,9 @@ def screen(
     remote_addr: str | None = None,
     network: str | None = None,
     comment_id: int | None = None,
+    analysis: dict[str, Any] | None = None,
 ) -> Verdict:
+    """``analysis``: what ``analyse`` found in the body, if the caller ran it already."""
     settings = site_settings.for_site(services, conn, site_id)
     submission = Submission(
         conn=conn,
@@ -106,6 +126,7 @@ def screen(
         remote_addr=remote_addr,
         network=network,
         comment_id=comment_id,
+        _cache=dict(analysis or {}),
     )
     verdict = site_pipeline(services, settings).run(submission)
     verdict.account_new = submission.account_new  # type: ignore[attr-defined]

@@ -177,7 +177,7 @@ class ToxicityStage:
         self.unscored = str(settings.moderation_unscored_policy)
 
     def run(self, sub: Submission, verdict: Verdict) -> None:
-        language = language_guesser().guess(sub.body)
+        language = sub.memo("language", lambda: language_guesser().guess(sub.body))
         verdict.language = language
         if language not in ("en", "und"):
             name = LANGUAGE_NAMES.get(language, language)
@@ -190,8 +190,10 @@ class ToxicityStage:
                     "A moderator reviews comments in this language before they appear.",
                 )
             return
-        classifier = self.classifier or shipped_model()
-        score = classifier.score(sub.body)
+        if self.classifier is None:  # the shipped model's score may come with the text
+            score = sub.memo("toxicity", lambda: shipped_model().score(sub.body))
+        else:
+            score = self.classifier.score(sub.body)
         verdict.toxicity = score
         if self.reject_at and score >= self.reject_at:
             verdict.reject(
