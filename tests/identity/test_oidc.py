@@ -4,6 +4,7 @@ article. The browser story is tests/browser/test_oidc_signin.py."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +13,9 @@ import httpx
 import pytest
 
 from tests.conftest import Reader
+from tests.identity.conftest import StepClock
 from tests.moderation.conftest import promote
+from tests.support.figures import Figures
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, running_provider
 from tests.support.server import free_port
 from townhall.domain import oidc
@@ -74,7 +77,7 @@ def _sign_in(reader: Reader, provider_id: int) -> dict[str, Any]:
 
 
 def test_a_reader_signs_in_with_the_provider_and_comments(
-    anonymous: Reader, configured: dict[str, Any], provider: OidcProvider
+    anonymous: Reader, configured: dict[str, Any], provider: OidcProvider, figures: Figures
 ) -> None:
     authorize = urlsplit(_to_provider(anonymous, configured["id"]))
     asked = {k: v[0] for k, v in parse_qs(authorize.query).items()}
@@ -86,7 +89,15 @@ def test_a_reader_signs_in_with_the_provider_and_comments(
     assert asked["redirect_uri"] == "http://testserver/api/v1/auth/oidc/callback"
     assert len(asked["state"]) >= 32 and len(asked["nonce"]) >= 32
 
+    started = time.perf_counter()
     user = _sign_in(anonymous, configured["id"])
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    assert _sign_in(Reader(anonymous.http.app), configured["id"])["id"] == user["id"]
+    figures(
+        f"OIDC sign-in round trip (start, provider, callback, hand-off): first {first * 1000:.0f}"
+        f" ms (discovery and keys fetched), then {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
     assert (user["name"], user["email"], user["role"]) == (
         "Ada Lovelace",
         "ada@provider.example",
@@ -133,6 +144,26 @@ def test_a_state_works_once(anonymous: Reader, configured: dict[str, Any]) -> No
     assert "unknown or was already completed" in problem["detail"]
     unknown = anonymous.http.get("/api/v1/auth/oidc/callback?state=made-up&code=x")
     assert unknown.status_code == 400
+
+
+def test_a_sign_in_left_too_long_expires(
+    anonymous: Reader, configured: dict[str, Any], services: Services
+) -> None:
+    clock = StepClock(services.clock.now_ms())
+    services.clock = clock
+    callback = _at_provider(_to_provider(anonymous, configured["id"]))
+    clock.advance(oidc.STATE_SECONDS + 1)
+    late = anonymous.http.get(callback, follow_redirects=False)
+    assert late.status_code == 400 and "expired" in late.json()["detail"]
+
+    back = anonymous.http.get(
+        _at_provider(_to_provider(anonymous, configured["id"])), follow_redirects=False
+    )
+    clock.advance(oidc.HANDOFF_SECONDS + 1)
+    token = back.headers["location"].partition("#townhall-oidc=")[2]
+    stale = anonymous.http.post("/api/v1/auth/oidc/handoff", json={"token": token})
+    assert stale.status_code == 400 and "expired" in stale.json()["detail"]
+    assert anonymous.http.get("/api/v1/auth/me").status_code == 401
 
 
 def test_a_hand_off_token_works_once(anonymous: Reader, configured: dict[str, Any]) -> None:
