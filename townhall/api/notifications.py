@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -40,11 +40,86 @@ class NotifyIn(StrictModel):
     reply_email: bool = Field(strict=True, description="Mail me when someone replies (batched).")
 
 
+# --- answers, for the OpenAPI document -------------------------------------------------------
+
+
+class NoteAuthor(BaseModel):
+    id: int | None
+    name: str | None
+
+
+class NoteThread(BaseModel):
+    key: str
+    title: str | None
+    url: str | None
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: Literal["reply"]
+    comment_id: int
+    parent_id: int | None
+    author: NoteAuthor
+    excerpt: str
+    thread: NoteThread
+    link: str | None = Field(description="The article's address with #townhall-comment-ID.")
+    created_at: str
+    read: bool
+
+
+class NotificationsPage(BaseModel):
+    notifications: list[NotificationOut]
+    unread: int
+    next: int | None = Field(description="Pass as `before` for the next page.")
+
+
+class ReadOut(BaseModel):
+    marked: int
+    unread: int
+
+
+class NotifyOut(BaseModel):
+    reply_email: bool
+    email: str
+    email_verified: bool
+    reply_mail_minutes: int
+
+
+class ReplyAuthor(BaseModel):
+    name: str | None
+
+
+class MyReplyOut(BaseModel):
+    id: int
+    author: ReplyAuthor
+    html: str
+    created_at: str
+    link: str | None
+
+
+class MyCommentOut(BaseModel):
+    id: int
+    html: str
+    status: Literal["visible", "pending"]
+    held_reason: str | None
+    created_at: str
+    thread: NoteThread
+    link: str | None
+    reply_count: int
+    replies: list[MyReplyOut]
+    more_replies: int
+
+
+class MyCommentsPage(BaseModel):
+    comments: list[MyCommentOut]
+    next: int | None
+
+
 def _site(request: Request, slug: str | None) -> dict[str, Any] | None:
     return None if slug is None else sites.get_site(services(request), slug)
 
 
-@router.get("/notifications", responses=PROBLEMS)
+@router.get("/notifications", responses={200: {"model": NotificationsPage}, **PROBLEMS})
 def list_notifications(
     request: Request,
     site: str | None = Query(default=None, max_length=64, description="Only this site's."),
@@ -59,7 +134,7 @@ def list_notifications(
     return json_response(page, headers={"Cache-Control": "private, no-store"})
 
 
-@router.post("/notifications/read", responses=PROBLEMS)
+@router.post("/notifications/read", responses={200: {"model": ReadOut}, **PROBLEMS})
 def read_notifications(
     payload: ReadIn,
     request: Request,
@@ -78,12 +153,12 @@ def read_notifications(
     return json_response(result)
 
 
-@router.get("/me/notify", responses=PROBLEMS)
+@router.get("/me/notify", responses={200: {"model": NotifyOut}, **PROBLEMS})
 def get_notify(request: Request, user: dict[str, Any] | None = Depends(current_user)) -> Response:
     return json_response(notifications.get_prefs(services(request), user=user))
 
 
-@router.put("/me/notify", responses=PROBLEMS)
+@router.put("/me/notify", responses={200: {"model": NotifyOut}, **PROBLEMS})
 def put_notify(
     payload: NotifyIn, request: Request, user: dict[str, Any] | None = Depends(current_user)
 ) -> Response:
@@ -92,7 +167,7 @@ def put_notify(
     return json_response(result)
 
 
-@router.get("/me/comments", responses=PROBLEMS)
+@router.get("/me/comments", responses={200: {"model": MyCommentsPage}, **PROBLEMS})
 def get_my_comments(
     request: Request,
     before: int | None = Before,
