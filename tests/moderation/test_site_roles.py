@@ -51,6 +51,8 @@ def world(make_reader: Any, services: Services) -> World:
             "thread": f"{slug}-story",
             "site": slug,
             "notice": 999_999,  # no such notice: the access check answers first
+            "hook": 999_999,  # no such webhook, nor delivery: admins only, checked first
+            "delivery": 999_999,
         }
     mod_a = site_moderator(services, make_reader("Kyiv desk"), "kyiv")
     return World(mod_a, ids)
@@ -82,6 +84,18 @@ CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
         "/api/v1/moderation/notices/{notice}/decision",
         {"decision": "keep", "statement": "Lawful criticism of a public official."},
     ),
+    # Webhooks (#5): admins only.
+    ("GET", "/api/v1/moderation/sites/{site}/webhooks", None),
+    (
+        "POST",
+        "/api/v1/moderation/sites/{site}/webhooks",
+        {"url": "https://example.org/hook", "events": ["comment.created"]},
+    ),
+    ("POST", "/api/v1/moderation/sites/{site}/webhooks/{hook}/secret", None),
+    ("DELETE", "/api/v1/moderation/sites/{site}/webhooks/{hook}", None),
+    ("POST", "/api/v1/moderation/sites/{site}/webhooks/{hook}/ping", None),
+    ("GET", "/api/v1/moderation/sites/{site}/webhooks/{hook}/deliveries", None),
+    ("POST", "/api/v1/moderation/sites/{site}/webhooks/{hook}/deliveries/{delivery}/retry", None),
 ]
 # Lists: a site moderator gets 200 with only their sites' rows (checked below).
 LISTS: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -125,6 +139,8 @@ def normalised(path: str) -> str:
         ("{user}", "{user_id}"),
         ("{cluster}", "{cluster_id}"),
         ("{notice}", "{notice_id}"),
+        ("{hook}", "{hook_id}"),
+        ("{delivery}", "{delivery_id}"),
     ):
         path = path.replace(ours, theirs)
     return path
