@@ -18,6 +18,7 @@ from townhall.domain.services import Services
 from townhall.store import privacy as store
 
 DAY_MS = 86_400_000
+MIN_RETENTION_DAYS = 2
 
 
 def _key(services: Services) -> bytes:
@@ -60,7 +61,8 @@ def hash_network(services: Services, address: str) -> str | None:
 def purge(services: Services) -> int:
     """Forgets the address hashes older than ``ip_retention_days``; returns how many rows
     lost theirs. Comments stay; only the hash goes."""
-    days = int(services.settings.ip_retention_days)
+    # Never under two days: the brigading checks look a day back (a site may ask more).
+    days = max(MIN_RETENTION_DAYS, int(services.settings.ip_retention_days))
     before = services.clock.now_ms() - days * DAY_MS
     with services.db.write() as conn:
         return store.purge_addresses(conn, before)
