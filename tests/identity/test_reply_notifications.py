@@ -4,6 +4,8 @@ goes through a real SMTP server on loopback; the mail job runs as the app's loop
 
 from __future__ import annotations
 
+import socket
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from typing import Any
 
@@ -15,6 +17,7 @@ from tests.identity.conftest import Mailbox, StepClock, html_of, link_in, text_o
 from tests.moderation.conftest import promote
 from townhall.domain import reply_mail
 from townhall.domain.services import Services
+from townhall.notify.mail import SmtpMailer
 from townhall.settings import Settings
 
 ARTICLE = {
@@ -317,3 +320,40 @@ def test_my_comments_page_lists_comments_with_their_replies(
         "/me", data={"email": "x@example.org", "password": "no"}
     )
     assert wrong.status_code == 401 and 'role="alert"' in wrong.text
+
+
+def test_two_nodes_running_the_job_at_once_send_one_mail(
+    olena: Reader, make_reader: Any, mailbox: Mailbox, services: Services, clock: StepClock
+) -> None:
+    mine = comment(olena, "Schools get less again.")
+    comment(make_reader("Taras"), "They get more.", mine["id"])
+    clock.advance(16 * 60)
+    # A second node: its own engine and mailer on the same database and SMTP server.
+    other = Services.build(services.settings)
+    other.clock = clock
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(reply_mail.send_due, [services, other, services, other]))
+    finally:
+        other.close()
+    assert sum(r.mailed for r in results) == 1
+    assert len(reply_mails(mailbox, olena)) == 1
+
+
+def test_a_mail_the_smtp_server_refuses_goes_out_on_a_later_pass(
+    olena: Reader, make_reader: Any, mailbox: Mailbox, services: Services, clock: StepClock
+) -> None:
+    mine = comment(olena, "Schools get less again.")
+    comment(make_reader("Taras"), "They get more.", mine["id"])
+    clock.advance(16 * 60)
+    working = services.mailer
+    with socket.socket() as closed:  # a port nothing listens on: the SMTP server is down
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    services.mailer = SmtpMailer(host="127.0.0.1", port=port, sender="t@example.org", timeout=2)
+    down = reply_mail.send_due(services)
+    assert (down.mailed, down.failed) == (0, 1)
+    services.mailer = working
+    clock.advance(60)
+    assert reply_mail.send_due(services).mailed == 1
+    assert "They get more." in text_of(reply_mails(mailbox, olena)[0])
