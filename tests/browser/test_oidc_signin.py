@@ -17,6 +17,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.hostpage import PASSWORD
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, running_provider
 from tests.support.server import TownhallServer, free_port
 
@@ -113,3 +114,42 @@ def test_the_same_works_from_a_publishers_page_on_another_origin(
     token = page.evaluate(f"localStorage.getItem('townhall-token:{townhall.url}')")
     assert token  # cross-origin, the session is a bearer token the box keeps
     post(page, "A reader from the publisher's own page, signed in with the provider.")
+
+
+def test_an_admin_adds_and_removes_a_provider_on_the_dashboard(
+    townhall, provider, new_page, box
+) -> None:
+    env = {**os.environ, "TOWNHALL_DATA_DIR": str(townhall.data_dir)}
+    command = [sys.executable, "-m", "townhall", "users", "create", "chief@example.org"]
+    command += ["--admin", "--password", PASSWORD, "--name", "Chief Editor"]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
+    chief = new_page()
+    chief.goto(townhall.url + "/admin/signin")
+    chief.get_by_label("Email").fill("chief@example.org")
+    chief.get_by_label("Password").fill(PASSWORD)
+    chief.get_by_role("button", name="Sign in").click()
+    expect(chief.get_by_role("heading", level=1, name="Pending")).to_be_visible()
+    chief.goto(townhall.url + "/admin/sites/default")
+    providers = chief.get_by_role("region", name="Sign-in providers (OpenID Connect)")
+    expect(providers).to_contain_text(f"{townhall.url}/api/v1/auth/oidc/callback")
+    expect(providers.get_by_role("listitem")).to_contain_text("Test ID")
+
+    providers.get_by_label("Button name").fill("Newsroom")
+    providers.get_by_label("Issuer URL").fill(provider.issuer)
+    providers.get_by_label("Client id").fill(CLIENT_ID)
+    providers.get_by_label("Client secret").fill(CLIENT_SECRET)
+    providers.get_by_role("button", name="Add provider").click()
+    expect(chief.locator("#status")).to_contain_text("Newsroom added.")
+    expect(providers).to_contain_text("secret …" + CLIENT_SECRET[-4:])
+    expect(providers).not_to_contain_text(CLIENT_SECRET)
+
+    reader = new_page()
+    reader.goto(townhall.url + "/")
+    box(reader).get_by_role("button", name="Sign in", exact=True).click()
+    form = box(reader).get_by_role("form", name="Sign in")
+    expect(form.get_by_role("button", name="Sign in with Newsroom")).to_be_visible()
+
+    providers.get_by_role("button", name="Remove Newsroom").click()
+    expect(chief.locator("#status")).to_contain_text("Newsroom removed.")
+    expect(providers.get_by_role("listitem")).to_have_count(1)
+    expect(providers.get_by_role("list")).not_to_contain_text("Newsroom")
