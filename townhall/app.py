@@ -27,15 +27,19 @@ from townhall.dashboard.views import dashboard_router
 from townhall.domain import moderation, reply_mail, sites, webhook_delivery
 from townhall.domain.services import Services
 from townhall.settings import Settings
-from townhall.store.migrate import upgrade
 from townhall.web import auth_pages, notice_pages, notify_pages, pages
 from townhall.web.headers import SecurityHeaders
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> ASGIApp:
+def create_app(
+    settings: Settings | None = None, services: Services | None = None, *, migrate: bool = True
+) -> ASGIApp:
     settings = settings or Settings.load()
     services = services or Services.build(settings)
-    upgrade(services.db.url, ip_hash_secret=str(settings.ip_hash_secret))
+    if migrate:
+        from townhall.store.migrate import upgrade
+
+        upgrade(services.db.url, ip_hash_secret=str(settings.ip_hash_secret))
     sites.ensure_default_site(services)
     moderation.warm_up(services)
 
@@ -104,3 +108,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 def app_from_env() -> ASGIApp:
     """Factory for ASGI servers (and their worker processes): settings from TOML and env."""
     return create_app(Settings.load())
+
+
+def app_for_serve() -> ASGIApp:
+    """Factory for `townhall serve`, which migrates the database before it starts the
+    workers: a worker then never loads Alembic (~11 MB each, #7)."""
+    return create_app(Settings.load(), migrate=False)

@@ -7,6 +7,7 @@ import ctypes
 import ctypes.util
 import getpass
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -33,8 +34,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not settings.redis_url:
         print(workers_without_redis(args.workers), file=sys.stderr, flush=True)
     _cap_malloc_arenas()
+    # In a process of its own, so the workers (and this process) never load Alembic (#7).
+    migrated = subprocess.run(  # noqa: S603 - this interpreter, our own command
+        [sys.executable, "-m", "townhall", "migrate"], stdout=subprocess.DEVNULL, check=False
+    )
+    if migrated.returncode != 0:
+        print("error: could not migrate the database (see above)", file=sys.stderr, flush=True)
+        return 1
     uvicorn.run(
-        "townhall.app:app_from_env",
+        "townhall.app:app_for_serve",
         factory=True,
         host=host,
         port=port,
