@@ -1,1 +1,1 @@
-"""Ways back to the reader: mail (and, later, notifications, feeds, webhooks)."""
+"""Ways back to the reader: mail (links, notices, the batched reply mail) and Atom feeds."""
