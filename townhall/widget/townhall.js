@@ -463,6 +463,7 @@
     el.textContent = '';
     this.composeEl.textContent = '';
     this.authForms = null;
+    this.notesBtn = null; // made again below when signed in; signed out there is no list
     if (this.user) {
       var menu = this.accountMenu();
       el.append(h('p', { class: 'townhall__whoami' },
