@@ -1,0 +1,70 @@
+"""The outbox: a delivery is stored with the change it reports, so it waits out a stopped
+sender and vanishes with a rolled-back change; two nodes sending from one database send
+each delivery once."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tests.conftest import Reader
+from tests.moderation.conftest import promote
+from tests.webhooks.conftest import Receiver, add_hook, deliveries
+from townhall.app import create_app
+from townhall.domain.services import Services
+from townhall.settings import Settings
+
+
+def test_an_event_committed_while_no_sender_runs_is_sent_when_one_starts(
+    app: Any, make_reader: Any, services: Services, receiver: Receiver
+) -> None:
+    # No lifespan yet: as if the process died right after the commit.
+    admin = promote(services, make_reader("Admin"), "admin")
+    hook = add_hook(admin, receiver.url, ["comment.created"])
+    posted = make_reader("Ana").post("Posted while the sender was down.")
+    time.sleep(0.3)
+    (row,) = deliveries(admin, hook["id"])
+    assert (row["state"], row["attempts"]) == ("pending", 0) and receiver.received == []
+    with TestClient(app):  # the next start
+        (arrived,) = receiver.wait_for(1)
+    assert json.loads(arrived.body)["comment"]["id"] == posted["id"]
+
+
+def test_a_rolled_back_change_leaves_no_delivery(app_with_hooks: Any, receiver: Receiver) -> None:
+    admin, make_reader = app_with_hooks(moderation_banned_words="scum*")
+    hook = add_hook(admin, receiver.url, ["comment.created", "comment.moderated"])
+    ana = make_reader("Ana")
+    nudged = ana.http.post("/api/v1/comments", json={"thread": "a", "body": "You scumbag."})
+    assert nudged.status_code == 422  # the nudge: nothing stored, nothing sent
+    ana.post("Fair point, well made.", thread="a")
+    (arrived,) = receiver.wait_for(1)
+    time.sleep(0.3)
+    assert len(receiver.received) == 1 and len(deliveries(admin, hook["id"])) == 1
+    assert json.loads(arrived.body)["comment"]["body"] == "Fair point, well made."
+
+
+def test_two_nodes_on_one_database_send_each_delivery_once(
+    settings: Settings, receiver: Receiver, figures: Any
+) -> None:
+    nodes = [Services.build(settings) for _ in range(2)]
+    apps = [create_app(svc.settings, svc) for svc in nodes]
+    try:
+        with TestClient(apps[0]), TestClient(apps[1]):
+            admin = promote(nodes[0], Reader(apps[0]).signup("Admin"), "admin")
+            hook = add_hook(admin, receiver.url, ["comment.created"])
+            writers = [Reader(app).signup(f"Writer {n}") for n, app in enumerate(apps)]
+            for n in range(20):
+                writers[n % 2].post(f"Comment number {n} from node {n % 2}.")
+            arrived = receiver.wait_for(20)
+            time.sleep(0.5)  # room for a duplicate to show up
+        assert len(receiver.received) == 20
+        assert len({r.headers["Townhall-Delivery"] for r in arrived}) == 20
+        rows = deliveries(admin, hook["id"])
+        assert {(r["state"], r["attempts"]) for r in rows} == {("delivered", 1)}
+        figures("webhooks: 20 deliveries from 2 nodes sharing a database, each sent once")
+    finally:
+        for svc in nodes:
+            svc.close()
