@@ -77,7 +77,12 @@ STANDING_NAMES = {
     "warned": N_("warned"),
 }
 MODE_NAMES = {"open": N_("open"), "premoderated": N_("premoderated"), "closed": N_("closed")}
-MODE_TITLES = {"open": N_("Open"), "premoderated": N_("Pre-moderated"), "closed": N_("Closed")}
+# "Open for comments", not "Open": the reply pages' "Open" (a link) is a verb elsewhere.
+MODE_TITLES = {
+    "open": N_("Open for comments"),
+    "premoderated": N_("Pre-moderated"),
+    "closed": N_("Closed"),
+}
 # The audit filter offers these; the table names any other action by its code.
 ACTION_NAMES = {
     "approve": N_("approve"),
