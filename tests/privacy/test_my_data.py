@@ -102,7 +102,7 @@ def test_deleting_with_the_password_anonymises_comments_and_signs_out_everywhere
     assert anonymous.http.post("/api/v1/auth/signin", json=signin).status_code == 401
 
     shown = {c["id"]: c for c in _thread(anonymous)}
-    assert shown[mine["id"]]["author"]["name"] == "deleted user"
+    assert shown[mine["id"]]["author"] == {"id": None, "name": "deleted user", "deleted": True}
     assert "outlives" in shown[mine["id"]]["html"]
     with services.db.read() as conn:
         row = conn.execute(select(users).where(users.c.id == olena.user["id"])).mappings().one()  # type: ignore[index]

@@ -31,7 +31,7 @@ def comment_view(
         "display_parent_id": row["display_parent_id"],
         "depth": min(row["depth"], max_depth),
         "reply_to": reply_to,
-        "author": None if deleted else {"id": row["author_id"], "name": row["author_name"]},
+        "author": None if deleted else _author(row),
         "html": "" if deleted else row["html"],
         "status": row["status"],
         "created_at": iso(row["created_at"]),
@@ -50,6 +50,12 @@ def comment_view(
         "replies": [],
         "replies_cursor": None,
     }
+
+
+def _author(row: dict[str, Any]) -> dict[str, Any]:
+    if row.get("author_deleted"):  # privacy (#5): the account was deleted, its comment stayed
+        return {"id": None, "name": row["author_name"], "deleted": True}
+    return {"id": row["author_id"], "name": row["author_name"]}
 
 
 def thread_view(thread: dict[str, Any] | None, key: str) -> dict[str, Any]:

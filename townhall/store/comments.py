@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Subquery
 
+from townhall.store.privacy import DELETED_DOMAIN
 from townhall.store.schema import comments, users
 
 SORTS = ("newest", "oldest", "top")
@@ -32,6 +33,8 @@ def _with_names(base: Subquery | Any) -> Select[Any]:
         select(
             base,
             users.c.name.label("author_name"),
+            # privacy (#5): a deleted account's stub, so the box can say so in its language
+            users.c.email.endswith("@" + DELETED_DOMAIN).label("author_deleted"),
             _parent_author.c.name.label("reply_to_name"),
             _parent.c.status.label("reply_to_status"),
         )

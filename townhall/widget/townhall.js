@@ -105,6 +105,7 @@
     passwordIfAny: 'Password (leave empty if you signed in through this site or a mailed link)',
     deleteAccountYes: 'Yes, delete my account',
     accountDeleted: 'Your account is deleted.',
+    deletedUser: 'deleted user',
     // Mailed links (#5): forgotten passwords, passwordless sign-in, address confirmation.
     forgotPassword: 'Forgot password?',
     emailSignInLink: 'Email me a sign-in link',
@@ -947,6 +948,7 @@
   // ---- rendering a comment -------------------------------------------------------------------
 
   function authorName(c) {
+    if (c.author && c.author.deleted) return MESSAGES.deletedUser; // privacy (#5)
     return c.author && c.author.name ? c.author.name : MESSAGES.anonymous;
   }
 
