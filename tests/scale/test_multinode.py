@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import httpx
@@ -98,3 +99,41 @@ def test_a_rate_limit_reached_through_one_node_holds_on_the_other(
     assert "Try again in" in refused.json()["detail"]
     assert int(refused.headers["retry-after"]) > 0
     assert _post(a, author, "Still too many").status_code == 429
+
+
+def test_a_post_on_one_node_drops_the_other_nodes_edge_cache_at_once(
+    nodes: tuple[TownhallServer, TownhallServer],
+) -> None:
+    """Each node answers anonymous pages and counts from its own memory (#7); a write on
+    A reaches B's copy through the live pub/sub, long before the copy would expire."""
+    a, b = nodes
+    thread = f"edge-{uuid.uuid4().hex[:8]}"
+    author = _signup(a, "Mykola")
+
+    def post(body: str) -> int:
+        answer = httpx.post(
+            f"{a.url}/api/v1/comments",
+            json={"thread": thread, "body": body},
+            headers={**author, "Origin": "https://news.example.org"},
+            timeout=60,
+        )
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    first = post("The ferry is running again this morning.")
+    page = {"thread": thread}
+    for _ in range(3):  # filled, then answered from B's edge
+        cached = httpx.get(f"{b.url}/api/v1/comments", params=page)
+        counted = httpx.get(f"{b.url}/api/v1/counts", params=page)
+    assert [c["id"] for c in cached.json()["comments"]] == [first]
+    assert counted.json()["counts"] == {thread: 1}
+
+    second = post("The evening ferry is cancelled because of the wind.")
+    deadline = time.monotonic() + 2  # entries live 5 s: fresher than that is invalidation
+    while True:
+        fresh = httpx.get(f"{b.url}/api/v1/comments", params=page).json()
+        counts = httpx.get(f"{b.url}/api/v1/counts", params=page).json()["counts"]
+        if [c["id"] for c in fresh["comments"]] == [second, first] and counts == {thread: 2}:
+            break
+        assert time.monotonic() < deadline, (fresh, counts)
+        time.sleep(0.02)
