@@ -88,6 +88,7 @@ def test_deleting_with_the_password_anonymises_comments_and_signs_out_everywhere
     taras = make_reader("Taras")
     mine = olena.post("A comment that outlives its author's account.", thread="a-2")
     taras.post("A reply under it.", thread="a-2", parent_id=mine["id"])
+    assert "Olena" in str(_thread(anonymous))  # and the page is in the cache now
 
     wrong = olena.http.request("DELETE", "/api/v1/me", json={"password": "not it at all"})
     assert wrong.status_code == 403

@@ -136,6 +136,7 @@ def delete_account(
         thread_sites: dict[int, int] = {}
         choice: dict[int, str] = {}
         to_remove: list[dict[str, Any]] = []
+        renamed: dict[int, events.Event] = {}
         for row in store.live_comments_of(conn, uid):
             thread_id = int(row["thread_id"])
             if thread_id not in thread_sites:
@@ -150,6 +151,8 @@ def delete_account(
                 to_remove.append(row)
             else:
                 kept += 1
+                # One per thread drops its cached pages, now showing a name that is gone.
+                renamed.setdefault(thread_id, events.CommentEdited(site_id, thread_id, row["id"]))
         for row in to_remove:
             # Counts follow what readers see, as when a reader deletes one comment.
             if row["status"] == "visible":
@@ -173,6 +176,8 @@ def delete_account(
             reason=f"{kept} comments anonymised, {removed} removed",
             now=now,
         )
-    for event in published:
+    # Published, not staged: readers and caches learn of it; webhooks are not told that
+    # comments were edited or deleted by their author.
+    for event in [*published, *renamed.values()]:
         services.events.publish(event)
     return {"comments_anonymised": kept, "comments_removed": removed}
