@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from townhall.domain import addresses
+from townhall.domain import addresses, webhooks
 from townhall.domain.services import Services
 
 log = logging.getLogger("townhall.jobs")
@@ -21,6 +21,7 @@ log = logging.getLogger("townhall.jobs")
 # (job, seconds between runs). The first run is at start-up.
 JOBS: list[tuple[Callable[[Services], Any], float]] = [
     (addresses.purge, 3600.0),  # privacy (#5): address hashes past ip_retention_days
+    (webhooks.prune_log, 3600.0),  # webhooks (#5): deliveries past webhook_log_days
 ]
 
 

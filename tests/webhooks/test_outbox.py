@@ -12,8 +12,11 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Reader
 from tests.moderation.conftest import promote
+from tests.support.server import free_port
 from tests.webhooks.conftest import Receiver, add_hook, deliveries
 from townhall.app import create_app
+from townhall.domain import webhooks
+from townhall.domain.clock import SystemClock
 from townhall.domain.services import Services
 from townhall.settings import Settings
 
@@ -68,3 +71,29 @@ def test_two_nodes_on_one_database_send_each_delivery_once(
     finally:
         for svc in nodes:
             svc.close()
+
+
+class LaterClock:
+    """The system clock, ``days`` ahead."""
+
+    def __init__(self, days: float) -> None:
+        self.offset = int(days * 86_400_000)
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000 + self.offset
+
+
+def test_the_hourly_job_forgets_old_finished_deliveries_but_never_waiting_ones(
+    admin: Reader, make_reader: Any, services: Services, receiver: Receiver
+) -> None:
+    kept = add_hook(admin, f"http://127.0.0.1:{free_port()}/down", ["comment.created"])
+    done = add_hook(admin, receiver.url, ["comment.created"])
+    make_reader("Ana").post("Old news by next month.")
+    receiver.wait_for(1)
+    assert deliveries(admin, done["id"])[0]["state"] == "delivered"
+    assert webhooks.prune_log(services) == 0  # nothing old yet
+    services.clock = LaterClock(days=31)
+    assert webhooks.prune_log(services) == 1
+    services.clock = SystemClock()  # back to now, where the admin's session still holds
+    assert deliveries(admin, done["id"]) == []
+    assert [r["state"] for r in deliveries(admin, kept["id"])] == ["pending"]

@@ -11,7 +11,6 @@ import ipaddress
 import secrets
 import socket
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from sqlalchemy import Connection
 
 from townhall import events
 from townhall.domain.access import access_admin
+from townhall.domain.clock import iso
 from townhall.domain.services import Services
 from townhall.errors import InvalidInput, NotFound
 from townhall.store import comments as comment_store
@@ -37,12 +37,9 @@ EVENT_TYPES = (
 )
 MAX_HOOKS_PER_SITE = 20
 LOG_LIMIT = 200
+DAY_MS = 86_400_000
 # Moderation verbs as the payload names them.
 ACTIONS = {"approve": "approved", "reject": "rejected", "held": "held"}
-
-
-def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def new_secret() -> str:
@@ -241,6 +238,14 @@ def retry_now(
                 " been delivered meanwhile. Reload the log."
             )
     return {"delivery_id": delivery_id, "state": "pending"}
+
+
+def prune_log(services: Services) -> int:
+    """The scheduled job: forget deliveries older than ``webhook_log_days`` that are done
+    (delivered or given up); waiting ones stay however old."""
+    cutoff = services.clock.now_ms() - int(services.settings.webhook_log_days) * DAY_MS
+    with services.db.write() as conn:
+        return store.prune(conn, cutoff)
 
 
 # --- payloads, written into the outbox inside the change's transaction -------------

@@ -167,6 +167,13 @@ def deliveries(conn: Connection, hook_id: int, limit: int) -> list[dict[str, Any
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
+def prune(conn: Connection, before: int) -> int:
+    """Delete delivered and given-up deliveries created before ``before``; never pending."""
+    d = webhook_deliveries
+    result = conn.execute(delete(d).where(d.c.created_at < before, d.c.next_attempt_at.is_(None)))
+    return int(result.rowcount or 0)
+
+
 def retry_now(conn: Connection, *, hook_id: int, delivery_id: int, now: int) -> bool:
     """Make an undelivered delivery (pending or given up) due now; False if it was
     delivered or is not this webhook's. A given-up one gets one more attempt."""
