@@ -417,18 +417,13 @@
           function (data) { setToken(data.token); },
           function (err) { self.signInError = err; })
         : Promise.resolve();
-    // The site's sign-in providers (ids and names), for the sign-in form's buttons.
-    this.providers = [];
-    var config = api('GET', '/sites/' + encodeURIComponent(this.site) + '/config').then(
-      function (data) { self.providers = (data && data.oidc_providers) || []; },
-      function () { /* no list: email and password only */ });
     signIn.then(function () { return api('GET', '/auth/me'); }).then(
       function (data) { self.user = data && data.user; },
       function (err) {
         if (err.status === 401) setToken(null);
         self.user = null;
       }
-    ).then(function () { return config; }).then(function () {
+    ).then(function () {
       self.renderAccount();
       self.load().then(function () {
         self.startLive();
@@ -488,6 +483,7 @@
       toggles.signin.setAttribute('aria-expanded', String(!signInForm.hidden));
       toggles.signup.setAttribute('aria-expanded', String(!signUpForm.hidden));
       if (show) form.querySelector('input').focus();
+      if (show && form.showProviders) form.showProviders();
     }
     toggles.signin = button(MESSAGES.signIn, function () { toggle('signin'); }, 'townhall__link',
       { 'aria-expanded': 'false', 'aria-controls': signInForm.id });
@@ -647,9 +643,9 @@
           showError(error, err);
         });
       }
-    }, email.el, password.el, name && name.el, error, h('div', { class: 'townhall__row' }, submit),
-    signup ? null : this.providerButtons());
+    }, email.el, password.el, name && name.el, error, h('div', { class: 'townhall__row' }, submit));
     if (!signup) {
+      this.addProviderButtons(form); // a site's OpenID Connect providers (#5)
       // Mailed links (#5): a forgotten password, or no password at all.
       var sent = h('p', { class: 'townhall__status', role: 'status' });
       var mailLink = function (path) {
@@ -673,17 +669,35 @@
   // "Sign in with <provider>" (#5): the whole page goes to the provider and comes back to
   // this article. A top-level visit, not a popup: no popup blocker, no lost window.opener
   // when the provider's pages isolate themselves, no third-party cookie needed.
-  Box.prototype.providerButtons = function () {
-    if (!this.providers.length) return null;
-    var row = h('div', { class: 'townhall__row townhall__providers' });
-    this.providers.forEach(function (p) {
-      row.append(button(t('signInWith', { name: p.name }), function () {
-        var back = location.href.split('#')[0];
-        location.assign(apiBase + '/api/v1/auth/oidc/' + encodeURIComponent(p.id) + '/start' +
-          query({ return_to: back }));
-      }));
-    });
-    return row;
+  // The list (ids and names) is asked for when the reader first opens the form, not on every
+  // page view: most readers never sign in.
+  Box.prototype.addProviderButtons = function (form) {
+    var self = this;
+    var row = h('div', { class: 'townhall__row townhall__providers', hidden: true });
+    form.append(row);
+    form.showProviders = function () {
+      form.showProviders = null;
+      self.providerList().then(function (list) {
+        list.forEach(function (p) {
+          row.append(button(t('signInWith', { name: p.name }), function () {
+            var back = location.href.split('#')[0];
+            location.assign(apiBase + '/api/v1/auth/oidc/' + encodeURIComponent(p.id) + '/start' +
+              query({ return_to: back }));
+          }));
+        });
+        row.hidden = !list.length;
+      });
+    };
+  };
+
+  Box.prototype.providerList = function () {
+    var self = this;
+    if (!this.providers) {
+      this.providers = api('GET', '/sites/' + encodeURIComponent(this.site) + '/config').then(
+        function (data) { return (data && data.oidc_providers) || []; },
+        function () { self.providers = null; return []; }); // asked again next time
+    }
+    return this.providers;
   };
 
   // ---- my account (#5): download my data, delete my account ---------------------------------
