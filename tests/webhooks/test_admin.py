@@ -11,6 +11,7 @@ from tests.conftest import Reader
 from tests.moderation.conftest import promote
 from tests.moderation.sites import make_site
 from tests.webhooks.conftest import Receiver, add_hook, deliveries
+from townhall.cli.main import main
 from townhall.domain.services import Services
 
 API = "/api/v1/moderation/sites/default/webhooks"
@@ -123,3 +124,33 @@ def test_loopback_and_private_targets_are_refused_unless_allowed(
     response = admin.http.post(API, json={"url": url, "events": ["comment.created"]})
     assert response.status_code == 422, response.text
     assert "public addresses only" in response.json()["detail"]
+
+
+def test_the_command_line_adds_lists_logs_and_removes_webhooks(
+    admin: Reader,
+    make_reader: Any,
+    receiver: Receiver,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("TOWNHALL_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("TOWNHALL_WEBHOOK_ALLOW_PRIVATE", "true")
+    assert main(["webhooks", "add", receiver.url, "--events", "comment.created"]) == 0
+    out = capsys.readouterr().out
+    secret = out.split("Secret (shown this once): ")[1].strip()
+    hook_id = int(out.split("Added webhook ")[1].split(" ")[0])
+    make_reader("Ana").post("Through the command line's webhook.")
+    (arrived,) = receiver.wait_for(1)
+    assert arrived.headers["Townhall-Signature"] and secret.startswith("whsec_")
+    assert main(["webhooks", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"{hook_id}\t{receiver.url}\tcomment.created" in listed and secret not in listed
+    assert main(["webhooks", "log", str(hook_id)]) == 0
+    assert "comment.created" in capsys.readouterr().out
+    assert main(["webhooks", "add", "ftp://example.org/x"]) == 2
+    assert "start with https://" in capsys.readouterr().err
+    assert main(["webhooks", "remove", str(hook_id)]) == 0
+    assert main(["webhooks", "list"]) == 0
+    assert "has no webhooks" in capsys.readouterr().out

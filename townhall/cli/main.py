@@ -216,6 +216,10 @@ def parser() -> argparse.ArgumentParser:
 
     notify.add_parsers(sub)
 
+    from townhall.cli import webhooks  # identity (#5): a site's webhooks
+
+    webhooks.add_parsers(sub)
+
     purge = sub.add_parser("purge-ips", help="clear address hashes past ip_retention_days")
     purge.set_defaults(func=cmd_purge_ips)
 
