@@ -36,11 +36,24 @@ def server_env(mailbox: Mailbox) -> dict[str, str]:
     }
 
 
+class Stopwatch:
+    """Each story's time goes into the figures. The aim is under 15 s (about 3 to 7 s on an
+    idle machine); only a story past 45 s, far beyond what a busy CI machine explains,
+    fails."""
+
+    def __init__(self, figures) -> None:
+        self.figures = figures
+        self.started = time.monotonic()
+
+    def stop(self, story: str) -> None:
+        took = time.monotonic() - self.started
+        self.figures(f"{story}: {took:.1f} s")
+        assert took < 45, f"{story} took {took:.0f} s; it should take under 15 s"
+
+
 @pytest.fixture
-def stopwatch() -> Iterator[None]:
-    started = time.monotonic()
-    yield
-    assert time.monotonic() - started < 15, "a story should take under 15 s"
+def stopwatch(figures) -> Stopwatch:
+    return Stopwatch(figures)
 
 
 def _link(mailbox: Mailbox, address: str, kind: str, count: int = 1) -> str:
@@ -80,6 +93,7 @@ def test_sign_up_confirm_the_address_from_the_mail_then_post(
     comments.get_by_label("Your comment", exact=True).fill("Confirmed, and now I can post.")
     comments.get_by_role("button", name="Post comment").click()
     expect(comments.get_by_role("article").filter(has_text="now I can post")).to_be_visible()
+    stopwatch.stop("sign-up, confirmation mail, post")
 
 
 def test_forgotten_password_reset_from_the_mail_and_a_used_link_refused(
@@ -123,6 +137,7 @@ def test_forgotten_password_reset_from_the_mail_and_a_used_link_refused(
     sign_in.get_by_label("Password", exact=True).fill("a brand new passphrase")
     sign_in.get_by_role("button", name="Sign in").click()
     expect(other_box.get_by_text("Signed in as Bohdan", exact=True)).to_be_visible()
+    stopwatch.stop("forgotten password, reset mail, used link, sign-in")
 
 
 def test_sign_in_with_a_link_from_the_mail(townhall, mailbox, new_page, box, stopwatch):
@@ -150,6 +165,7 @@ def test_sign_in_with_a_link_from_the_mail(townhall, mailbox, new_page, box, sto
     comments.get_by_label("Your comment", exact=True).fill("Signed in without a password.")
     comments.get_by_role("button", name="Post comment").click()
     expect(comments.get_by_role("article").filter(has_text="without a password")).to_be_visible()
+    stopwatch.stop("magic-link sign-in and post")
 
 
 def _add_sso_key(townhall) -> None:
@@ -189,3 +205,4 @@ def test_the_publishers_page_hands_its_reader_over_and_they_post(
     article = comments.get_by_role("article").filter(has_text="paper's subscriber")
     expect(article).to_be_visible()
     expect(article).to_contain_text("Ola")
+    stopwatch.stop("SSO handoff from the host page and post")
