@@ -4,10 +4,14 @@ each delivery once."""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 import time
 from typing import Any
 
+import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Reader
@@ -17,6 +21,7 @@ from tests.webhooks.conftest import Receiver, add_hook, deliveries
 from townhall.app import create_app
 from townhall.domain import webhooks
 from townhall.domain.clock import SystemClock
+from townhall.domain.public_http import PublicOnlyTransport
 from townhall.domain.services import Services
 from townhall.settings import Settings
 
@@ -97,3 +102,45 @@ def test_the_hourly_job_forgets_old_finished_deliveries_but_never_waiting_ones(
     services.clock = SystemClock()  # back to now, where the admin's session still holds
     assert deliveries(admin, done["id"]) == []
     assert [r["state"] for r in deliveries(admin, kept["id"])] == ["pending"]
+
+
+def test_the_guarded_transport_checks_the_address_it_connects_to(
+    receiver: Receiver,
+) -> None:
+    """Where the socket opens: loopback refused by default, reached when allowed (here the
+    test's stand-in for a public address), so a re-pointed name cannot slip through."""
+
+    async def post(transport: PublicOnlyTransport, url: str) -> int:
+        async with httpx.AsyncClient(transport=transport, timeout=2) as client:
+            return (await client.post(url, content=b"{}")).status_code
+
+    for url in (receiver.url, receiver.url.replace("127.0.0.1", "localhost")):
+        with pytest.raises(httpx.ConnectError, match="public addresses only"):
+            asyncio.run(post(PublicOnlyTransport(), url))
+    assert receiver.received == []  # refused before a byte was sent
+    loopback = PublicOnlyTransport(allowed=lambda a: a == ipaddress.ip_address("127.0.0.1"))
+    assert asyncio.run(post(loopback, receiver.url)) == 200
+    assert len(receiver.received) == 1
+
+
+def test_a_webhook_stored_while_private_targets_were_allowed_is_refused_at_each_attempt(
+    settings: Settings, receiver: Receiver
+) -> None:
+    allowed = Services.build(settings)
+    admin = promote(allowed, Reader(create_app(settings, allowed)).signup("Admin"), "admin")
+    hook = add_hook(admin, receiver.url, ["comment.created"])
+    strict = Services.build(settings.replace(webhook_allow_private=False))
+    strict_app = create_app(strict.settings, strict)
+    try:
+        with TestClient(strict_app):
+            Reader(strict_app).signup("Ana").post("To a loopback hook, via a strict node.")
+            deadline = time.monotonic() + 10
+            while not deliveries(admin, hook["id"])[0]["attempts"]:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        (row,) = deliveries(admin, hook["id"])
+        assert row["state"] == "pending" and "public addresses only" in row["last_error"]
+        assert receiver.received == []
+    finally:
+        allowed.close()
+        strict.close()

@@ -15,12 +15,11 @@ import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 import townhall
-from townhall.domain import webhooks
+from townhall.domain.public_http import PublicOnlyTransport
 from townhall.domain.services import Services
 from townhall.store import webhooks as store
 
@@ -65,29 +64,20 @@ async def _send(services: Services, client: httpx.AsyncClient, row: dict[str, An
     now_ms = services.clock.now_ms()
     status: int | None = None
     error: str | None = None
-    parts = urlsplit(row["url"])
-    refused = None
-    if not settings.webhook_allow_private and parts.hostname:
-        # Checked again at each attempt: DNS may have changed since the URL was added.
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        refused = await asyncio.to_thread(webhooks.refused_address, parts.hostname, port)
-    if refused:
-        error = refused
-    else:
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": f"Townhall-Webhooks/{townhall.__version__}",
-            "Townhall-Event": str(row["event"]),
-            "Townhall-Delivery": str(row["id"]),
-            "Townhall-Signature": signature(row["secret"], now_ms // 1000, body),
-        }
-        try:
-            response = await client.post(row["url"], content=body, headers=headers)
-            status = response.status_code
-            if not 200 <= status < 300:
-                error = f"HTTP {status}: {response.text[:200]}"
-        except httpx.HTTPError as exc:
-            error = _describe(exc, float(settings.webhook_timeout_seconds))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"Townhall-Webhooks/{townhall.__version__}",
+        "Townhall-Event": str(row["event"]),
+        "Townhall-Delivery": str(row["id"]),
+        "Townhall-Signature": signature(row["secret"], now_ms // 1000, body),
+    }
+    try:
+        response = await client.post(row["url"], content=body, headers=headers)
+        status = response.status_code
+        if not 200 <= status < 300:
+            error = f"HTTP {status}: {response.text[:200]}"
+    except httpx.HTTPError as exc:
+        error = _describe(exc, float(settings.webhook_timeout_seconds))
     done_ms = services.clock.now_ms()
     attempts = int(row["attempts"])  # already counts this attempt (the claim added it)
     if error is None:
@@ -147,9 +137,12 @@ class DeliveryLoop:
         settings = self.services.settings
         timeout = float(settings.webhook_timeout_seconds)
         poll = float(settings.webhook_poll_seconds)
-        # No redirects (a 3xx is a failed attempt): a redirect could lead past the guard.
+        # Unless private targets are allowed, every connection is checked where it is
+        # opened (public_http), so a name re-pointed at 10.x after the URL was added (DNS
+        # rebinding) is refused. No redirects: a 3xx is a failed attempt.
+        guarded = None if settings.webhook_allow_private else PublicOnlyTransport()
         async with httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, trust_env=False
+            timeout=timeout, follow_redirects=False, trust_env=False, transport=guarded
         ) as client:
             while True:
                 self._wake.clear()

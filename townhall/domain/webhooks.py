@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from townhall import events
 from townhall.domain.access import access_admin
 from townhall.domain.clock import iso
+from townhall.domain.public_http import is_public, refusal
 from townhall.domain.services import Services
 from townhall.errors import InvalidInput, NotFound
 from townhall.store import comments as comment_store
@@ -62,13 +63,8 @@ def refused_address(host: str, port: int) -> str | None:
         return f"The host {host!r} does not resolve; check the spelling."
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global:
-            return (
-                f"{host!r} is {address}, a loopback, private or reserved address; webhooks"
-                " go to public addresses only (TOWNHALL_WEBHOOK_ALLOW_PRIVATE allows others)."
-            )
+        if not is_public(address):
+            return refusal(host, address)
     return None
 
 
