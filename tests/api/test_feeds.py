@@ -52,7 +52,14 @@ def test_thread_feed_has_published_comments_only(
     )
     olena.post("Held until a moderator looks.", **ARTICLE)
 
-    response = anonymous.http.get("/feeds/thread.atom", params={"thread": ARTICLE["thread"]})
+    # The thread API names its feed, as an HTTP Link (RFC 8288).
+    page = anonymous.http.get("/api/v1/comments", params={"thread": ARTICLE["thread"]})
+    link = page.headers["link"]
+    assert link == (
+        '</feeds/thread.atom?site=default&thread=flood-2026>; rel="alternate";'
+        ' type="application/atom+xml"'
+    )
+    response = anonymous.http.get(link[1 : link.index(">")])
     root = atom(response)
     assert root.findtext("a:title", namespaces=NS) == "Comments on Flood <warning>"
     texts = contents(root)

@@ -30,10 +30,11 @@ from townhall.api.schemas import (
     RepliesPage,
     ThreadPage,
 )
-from townhall.domain import comments, sites
+from townhall.domain import comments, feeds, sites
 from townhall.domain.access import STAFF
 from townhall.domain.markdown import render
 from townhall.errors import InvalidInput
+from townhall.notify.atom import MEDIA_TYPE as ATOM
 
 router = APIRouter(prefix="/api/v1", tags=["comments"], dependencies=[Depends(guard_origin)])
 
@@ -52,7 +53,7 @@ def read_thread(
     user: dict[str, Any] | None = Depends(current_user),
 ) -> Response:
     svc = services(request)
-    return thread_page_response(
+    response = thread_page_response(
         request,
         user=user,
         site_slug=site,
@@ -67,6 +68,10 @@ def read_thread(
             after=cursor,
         ),
     )
+    # The thread's Atom feed (#5), where feed readers and crawlers look for it.
+    feed = feeds.thread_feed_path(site, thread)
+    response.headers["Link"] = f'<{feed}>; rel="alternate"; type="{ATOM}"'
+    return response
 
 
 @router.post("/comments", status_code=201, responses={201: {"model": CommentOut}, **PROBLEMS})

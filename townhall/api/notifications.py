@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from townhall.api.auth import PROBLEMS
-from townhall.api.caching import _matches
+from townhall.api.caching import etag_matches
 from townhall.api.deps import Id, current_user, guard_origin, json_response, own_origin, services
 from townhall.api.schemas import StrictModel
 from townhall.domain import broadcast, feeds, my_comments, notifications, sites
@@ -186,7 +186,7 @@ def _atom(request: Request, body: bytes) -> Response:
     etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
     max_age = int(services(request).settings.cache_max_age)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
-    if _matches(request, etag):
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
