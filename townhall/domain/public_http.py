@@ -17,20 +17,7 @@ import anyio
 import httpcore
 import httpx
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def is_public(address: Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global
-
-
-def refusal(host: str, address: Address) -> str:
-    return (
-        f"{host!r} is {address}, a loopback, private or reserved address; webhooks go to"
-        " public addresses only (TOWNHALL_WEBHOOK_ALLOW_PRIVATE allows others)."
-    )
+from townhall.domain.webhooks import Address, is_public, refusal
 
 
 class PublicOnlyBackend(httpcore.AnyIOBackend):

@@ -14,14 +14,14 @@ import logging
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 import townhall
-from townhall.domain.public_http import PublicOnlyTransport
 from townhall.domain.services import Services
 from townhall.store import webhooks as store
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("townhall.webhooks")
 BATCH = 20
@@ -50,6 +50,8 @@ def next_delay_ms(services: Services, failed_attempts: int) -> int:
 
 
 def _describe(error: Exception, timeout: float) -> str:
+    import httpx
+
     if isinstance(error, httpx.TimeoutException):
         return f"No answer within {timeout:g} s."
     if isinstance(error, httpx.ConnectError):
@@ -71,6 +73,8 @@ async def _send(services: Services, client: httpx.AsyncClient, row: dict[str, An
         "Townhall-Delivery": str(row["id"]),
         "Townhall-Signature": signature(row["secret"], now_ms // 1000, body),
     }
+    import httpx
+
     try:
         response = await client.post(row["url"], content=body, headers=headers)
         status = response.status_code
@@ -134,6 +138,10 @@ class DeliveryLoop:
         self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
+        import httpx
+
+        from townhall.domain.public_http import PublicOnlyTransport
+
         settings = self.services.settings
         timeout = float(settings.webhook_timeout_seconds)
         poll = float(settings.webhook_poll_seconds)
@@ -159,6 +167,13 @@ class DeliveryLoop:
 @asynccontextmanager
 async def running(services: Services) -> AsyncIterator[None]:
     """The delivery loop for the lifetime of the app (its lifespan)."""
+    try:
+        import httpx  # noqa: F401 - only checking it is there
+    except ImportError:
+        # A server installed without it still serves comments; deliveries wait, and say why.
+        log.error("webhooks are not sent: the httpx package is missing (pip install httpx)")
+        yield
+        return
     loop = DeliveryLoop(services)
     services.events.subscribe(lambda _event: loop.wake())
     task = asyncio.create_task(loop.run(), name="townhall-webhooks")

@@ -20,7 +20,6 @@ from sqlalchemy import Connection
 from townhall import events
 from townhall.domain.access import access_admin
 from townhall.domain.clock import iso
-from townhall.domain.public_http import is_public, refusal
 from townhall.domain.services import Services
 from townhall.errors import InvalidInput, NotFound
 from townhall.store import comments as comment_store
@@ -48,6 +47,21 @@ def new_secret() -> str:
 
 
 # --- the SSRF guard ----------------------------------------------------------------
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def is_public(address: Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global
+
+
+def refusal(host: str, address: Address) -> str:
+    return (
+        f"{host!r} is {address}, a loopback, private or reserved address; webhooks go to"
+        " public addresses only (TOWNHALL_WEBHOOK_ALLOW_PRIVATE allows others)."
+    )
 
 
 def _field(message: str) -> InvalidInput:
