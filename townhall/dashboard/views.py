@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
@@ -221,7 +221,11 @@ def _when(lang: str) -> Callable[[int | None], str]:
         if not ms:
             return ""
         moment = datetime.fromtimestamp(ms / 1000, UTC)
-        return f"{format_datetime(moment, 'medium', tzinfo=UTC, locale=lang)} UTC"
+        # The language's medium date with its short time (no seconds): "1 бер. 2026 р., 14:30".
+        day = format_date(moment, "medium", locale=lang)
+        time = format_time(moment, "short", tzinfo=UTC, locale=lang)
+        joined = get_datetime_format("medium", locale=lang).replace("'", "")
+        return f"{joined.replace('{1}', day).replace('{0}', time)} UTC"
 
     return when
 
