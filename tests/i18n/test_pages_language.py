@@ -106,9 +106,8 @@ def test_queue_item_details_are_translated(desk: dict[str, Any]) -> None:
     page = desk["admin"].http.get("/admin/queues/pending", params={"lang": "uk"}).text
     assert "Контекст: матеріал, коментар, на який це відповідь, історія Troll" in page
     assert ">очікує<" in page and ">попереджено<" in page  # status and standing by code
-    assert re.search(
-        r"\d{1,2} \w+\. \d{4} р\., \d{1,2}:\d{2} UTC", page
-    )  # "1 груд. 2026 р., 14:30"
+    # Dates as Ukrainian writes them: "1 груд. 2026 р., 14:30 UTC" (a narrow space before р.)
+    assert re.search(r"\d{1,2} \w+\. \d{4}\sр\., \d{1,2}:\d{2} UTC", page)
     reported = desk["admin"].http.get("/admin/queues/reported", params={"lang": "uk"}).text
     assert "3 відкриті скарги" in reported and ">Спам<" in reported
 
