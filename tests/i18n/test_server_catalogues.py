@@ -4,6 +4,7 @@ language and the same placeholders as the English."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -109,3 +110,26 @@ def test_plurals_follow_cldr(lang: str, count: int, expected: str) -> None:
     plural = singular.replace("minute.", "minutes.")
     text = translations(lang).ngettext(singular, plural, count) % {"minutes": count}
     assert expected in text
+
+
+def test_no_marked_string_hides_inside_an_f_string() -> None:
+    """Babel's extractor does not read calls inside f-strings (Python 3.11 keeps an f-string
+    one token), so ``f"<p>{_('Text')}</p>"`` would never reach the catalogues."""
+    hidden = []
+    for pattern, method in METHODS:
+        if method != "python":
+            continue
+        for path in sorted(ROOT.glob(pattern.replace("**.py", "**/*.py"))):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.JoinedStr):
+                    continue
+                for call in ast.walk(node):
+                    if (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Name)
+                        and call.func.id in KEYWORDS
+                        and call.args
+                        and isinstance(call.args[0], ast.Constant)
+                    ):
+                        hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert hidden == [], "move these calls out of their f-strings"

@@ -64,11 +64,8 @@ def reply_mail(
             text.append("  " + reply.link)
         text.append("")
         safe = {k: escape(v) for k, v in values.items()}
-        link = (
-            f'<br><a href="{escape(reply.link, quote=True)}">{escape(_("Read the reply"))}</a>'
-            if reply.link
-            else ""
-        )
+        read = escape(_("Read the reply"))  # outside the f-string, where extraction reads it (#9)
+        link = f'<br><a href="{escape(reply.link, quote=True)}">{read}</a>' if reply.link else ""
         items.append(f"<li><p>{wrote % safe}<br><q>{escape(reply.excerpt)}</q>{link}</p></li>")
     text += [all_link % {"link": mine_url}, "", footer % {"link": unsubscribe_url}, ""]
     mine = f'<a href="{escape(mine_url, quote=True)}">{escape(mine_url)}</a>'

@@ -24,6 +24,9 @@ from townhall.domain import accounts, my_comments, notifications, second_factor
 from townhall.errors import TownhallError
 from townhall.i18n import direction, translations
 
+# Translated texts are looked up outside the f-strings below: the message extractor (#9)
+# does not read calls inside f-strings.
+
 # same-origin, not no-referrer: with no referrer a browser posts the form with "Origin:
 # null", which guard_origin refuses.
 _PAGE = """<!doctype html>
@@ -75,7 +78,8 @@ async def _show_unsubscribe(request: Request, token: str) -> Response:
     except TownhallError as exc:
         return _page(request, title, f"<p>{escape(exc.detail)}</p>", exc.status)
     if not on:
-        return _page(request, title, f"<p>{escape(_('Reply mail is already off.'))}</p>")
+        off = _("Reply mail is already off.")
+        return _page(request, title, f"<p>{escape(off)}</p>")
     lead = _("You get a mail when someone replies to your comments. Stop these mails?")
     return _page(request, title, f"<p>{escape(lead)}</p>" + _unsubscribe_form(token, title))
 
@@ -100,16 +104,19 @@ async def _do_unsubscribe(request: Request, token: str) -> Response:
 def _sign_in_form(request: Request, error: str | None = None) -> str:
     _ = _gettext(request)
     alert = f'<p class="townhall__error" role="alert">{escape(error)}</p>' if error else ""
+    lead = escape(_("Sign in to see your comments and the replies they received."))
+    email, password, sign_in = escape(_("Email")), escape(_("Password")), escape(_("Sign in"))
+    code = escape(_("Authenticator code (only if your account uses two-factor)"))
     return (
-        f"<p>{escape(_('Sign in to see your comments and the replies they received.'))}</p>"
+        f"<p>{lead}</p>"
         f'{alert}<form method="post" action="/me">'
-        f'<p><label>{escape(_("Email"))}<br><input type="email" name="email" required'
+        f'<p><label>{email}<br><input type="email" name="email" required'
         ' autocomplete="email" maxlength="320"></label></p>'
-        f'<p><label>{escape(_("Password"))}<br><input type="password" name="password" required'
+        f'<p><label>{password}<br><input type="password" name="password" required'
         ' autocomplete="current-password" maxlength="1024"></label></p>'
-        f"<p><label>{escape(_('Authenticator code (only if your account uses two-factor)'))}<br>"
+        f"<p><label>{code}<br>"
         '<input name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="64">'
-        f'</label></p><p><button type="submit">{escape(_("Sign in"))}</button></p></form>'
+        f'</label></p><p><button type="submit">{sign_in}</button></p></form>'
     )
 
 
@@ -127,32 +134,28 @@ def _time(iso_value: str) -> str:
 
 def _comment(request: Request, item: dict[str, Any]) -> str:
     _ = _gettext(request)
+    catalogue = translations(language(request))
+    held, open_ = escape(_("Held for review")), escape(_("Open"))
     status = (
-        f'<span class="held">{escape(_("Held for review"))}</span>'
+        f'<span class="held">{held}</span>'
         if item["status"] == "pending"
         else escape(_("Published"))
     )
     permalink = (
-        f' · <a href="{escape(item["link"], quote=True)}">{escape(_("Open"))}</a>'
+        f' · <a href="{escape(item["link"], quote=True)}">{open_}</a>'
         if item["link"] and item["status"] == "visible"
         else ""
     )
     replies = "".join(
         f'<li id="reply-{r["id"]}"><p class="meta"><strong dir="auto">'
         f"{escape(r['author']['name'] or '?')}</strong> · {_time(r['created_at'])}"
-        + (
-            f' · <a href="{escape(r["link"], quote=True)}">{escape(_("Open"))}</a>'
-            if r["link"]
-            else ""
-        )
+        + (f' · <a href="{escape(r["link"], quote=True)}">{open_}</a>' if r["link"] else "")
         + f'</p><div dir="auto">{r["html"]}</div></li>'
         for r in item["replies"]
     )
-    more = (
-        f'<li><p class="meta">{escape(_("and %(n)s more") % {"n": item["more_replies"]})}</p></li>'
-        if item["more_replies"]
-        else ""
-    )
+    count = item["more_replies"]
+    more_text = catalogue.ngettext("and %(n)s more", "and %(n)s more", count) % {"n": count}
+    more = f'<li><p class="meta">{escape(more_text)}</p></li>' if count else ""
     heading = escape(_("Replies")) if item["replies"] else escape(_("No replies yet"))
     return (
         f'<li id="comment-{item["id"]}"><article>'
@@ -187,16 +190,16 @@ def notify_pages_router() -> APIRouter:
         if user is None:
             return _page(request, title, _sign_in_form(request))
         data = await run_in_threadpool(my_comments.page, svc, user=user, before=before)
-        header = (
-            f'<p class="meta">{escape(_("Signed in as %(name)s") % {"name": user["name"]})}</p>'
-        )
+        who = _("Signed in as %(name)s") % {"name": user["name"]}
+        header = f'<p class="meta">{escape(who)}</p>'
         if not data["comments"]:
-            body = f"<p>{escape(_('You have not written any comments yet.'))}</p>"
+            body = "<p>" + escape(_("You have not written any comments yet.")) + "</p>"
         else:
             items = "".join(_comment(request, c) for c in data["comments"])
             body = f'<ol class="mine">{items}</ol>'
         if data["next"]:
-            body += f'<p><a href="/me?before={data["next"]}">{escape(_("Older comments"))}</a></p>'
+            older = escape(_("Older comments"))
+            body += f'<p><a href="/me?before={data["next"]}">{older}</a></p>'
         return _page(request, title, body, header=header)
 
     @router.post("/me")
