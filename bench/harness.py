@@ -192,7 +192,7 @@ class Bench:
 
     def townhall(self) -> Iterator[None]:
         th = Townhall(self.work, self.args.python, self.args.workers)
-        label = f"Townhall, uvicorn {self.args.workers} worker{'s' * (self.args.workers > 1)}"
+        label = f"Townhall, granian {self.args.workers} worker{'s' * (self.args.workers > 1)}"
         self.say(f"starting {label} on port {th.port}")
         proc = th.start(self.started)
         time.sleep(1)
@@ -469,9 +469,8 @@ def environment(args: argparse.Namespace, isso_venv: Path | None) -> dict[str, s
         "python (Townhall)": run(
             [python, "-c", "import platform; print(platform.python_version())"]
         ),
-        "uvicorn": package_version(python, "uvicorn"),
+        "granian": package_version(python, "granian"),  # townhall serve's server (#7)
         "uvloop": package_version(python, "uvloop"),
-        "httptools": package_version(python, "httptools"),
         "sqlite": sqlite3.sqlite_version,
         "wrk": run(["wrk", "-v"]).split(" [")[0],
         "nginx": run([shutil.which("nginx") or "/usr/sbin/nginx", "-v"]).split("/")[-1],
