@@ -171,3 +171,19 @@ def test_ping_and_a_rotated_secret(admin: Reader, receiver: Receiver) -> None:
     assert not _valid(hook["secret"], ping.headers["Townhall-Signature"], ping.body)
     assert admin.http.delete(base).status_code == 204
     assert admin.http.post(base + "/ping").status_code == 404
+
+
+def test_an_edit_the_pipeline_holds_arrives_as_edited_then_moderated(
+    app_with_hooks: Any, receiver: Receiver
+) -> None:
+    admin, make_reader = app_with_hooks(moderation_suspect_words="tollbooth*")
+    add_hook(admin, receiver.url, ["comment.edited", "comment.moderated"])
+    ana = make_reader("Ana")
+    comment = ana.post("The bridge reopens on Monday.")
+    edit = {"body": "The bridge reopens with tollbooths on Monday.", "nudged": True}
+    edited = ana.http.patch(f"/api/v1/comments/{comment['id']}", json=edit)
+    assert edited.status_code == 200 and edited.json()["status"] == "pending"
+    got = {json.loads(r.body)["type"]: json.loads(r.body) for r in receiver.wait_for(2)}
+    assert got["comment.edited"]["comment"]["status"] == "pending"
+    assert got["comment.moderated"]["moderation"] == {"action": "held", "actor": "pipeline"}
+    assert got["comment.moderated"]["comment"]["id"] == comment["id"]

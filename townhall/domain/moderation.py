@@ -559,4 +559,11 @@ def rescreen_edit(
     if row["status"] == "visible" and verdict.status != "visible":
         store.set_status(conn, [row["id"]], verdict.status, verdict.held_reason)
         _shift_counts(conn, row, -1)
+        # Readers' boxes take it away; webhooks hear comment.moderated (#5).
+        action = "held" if verdict.status == "pending" else "reject"
+        published.append(
+            events.CommentModerated(
+                thread["site_id"], thread["id"], row["id"], verdict.status, action, "pipeline"
+            )
+        )
     return published
