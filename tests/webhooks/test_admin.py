@@ -79,6 +79,8 @@ def test_only_admins_see_or_change_webhooks(
         ("https://", "names no host"),
         ("https://user:pw@example.org/hook", "user name and password"),
         ("http://example.org:99999/hook", "is not a URL"),
+        ("http://exa mple.org/hook", "spaces or control characters"),
+        ("http://example.org/\u0007", "spaces or control characters"),
     ],
 )
 def test_bad_webhook_urls_get_a_problem_saying_what_to_fix(

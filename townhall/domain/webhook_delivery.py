@@ -82,6 +82,8 @@ async def _send(services: Services, client: httpx.AsyncClient, row: dict[str, An
             error = f"HTTP {status}: {response.text[:200]}"
     except httpx.HTTPError as exc:
         error = _describe(exc, float(settings.webhook_timeout_seconds))
+    except Exception as exc:  # noqa: BLE001 - an odd URL or answer: a failed attempt, stored
+        error = f"{type(exc).__name__}: {exc}"[:500]
     done_ms = services.clock.now_ms()
     attempts = int(row["attempts"])  # already counts this attempt (the claim added it)
     if error is None:

@@ -87,6 +87,8 @@ def check_url(url: Any, allow_private: bool) -> str:
     if not isinstance(url, str) or not url.strip():
         raise _field("Give the URL that receives the webhook, e.g. https://example.org/hook.")
     url = url.strip()
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise _field("The URL has spaces or control characters; write them %-encoded.")
     if len(url) > 2000:
         raise _field(f"The URL is {len(url):,} characters; the limit is 2,000.")
     try:
