@@ -48,17 +48,23 @@ CHECKS = [
 
 
 class Callers:
-    """Bearer tokens for a reader and a moderator; a fresh session after each sign-out."""
+    """Bearer tokens for a reader and a moderator; a fresh session after each sign-out, a
+    fresh account after each account deletion (DELETE /api/v1/me, #5)."""
 
     def __init__(self, app: Any, services: Services, make_reader: Any) -> None:
         self.services = services
+        self.make_reader = make_reader
         reader = make_reader("Fuzz Reader")
-        moderator = make_reader("Fuzz Moderator")
-        accounts.set_role(services, moderator.user["email"], "moderator")
-        self.users = {"reader": reader.user, "moderator": moderator.user}
+        self.users = {"reader": reader.user, "moderator": self._account("moderator")}
         self.tokens = {name: self._session(name) for name in self.users}
         for n in range(5):  # a few comments for the id-taking routes to find
             reader.post(f"seed comment {n}", thread="fuzz")
+
+    def _account(self, name: str) -> dict[str, Any]:
+        user: dict[str, Any] = self.make_reader(f"Fuzz {name.title()}").user
+        if name == "moderator":
+            accounts.set_role(self.services, user["email"], "moderator")
+        return user
 
     def _session(self, name: str) -> str:
         return accounts.start_session(self.services, self.users[name]["id"], "fuzzer")
@@ -71,7 +77,14 @@ class Callers:
         return callers
 
     def after(self, name: str, path: str) -> None:
-        if name != "anonymous" and path.endswith("/signout"):
+        if name == "anonymous":
+            return
+        if (
+            path == "/api/v1/me"
+            and accounts.user_for_token(self.services, self.tokens[name]) is None
+        ):
+            self.users[name] = self._account(name)  # the fuzzer deleted the account
+        if path.endswith("/signout") or path == "/api/v1/me":
             self.tokens[name] = self._session(name)
 
 
