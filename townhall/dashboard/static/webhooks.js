@@ -4,6 +4,17 @@
   'use strict';
 
   var statusEl = document.getElementById('status');
+  // The page's catalogue (#9) for the two fallback errors; dashboard.js explains the format.
+  var CATALOGUE = (function () {
+    var node = document.getElementById('dashboard-i18n');
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    var found = CATALOGUE[text];
+    return (typeof found === 'string' && found ? found : text).replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
 
   function say(text) {
     if (!statusEl) return;
@@ -27,10 +38,10 @@
         if (res.ok) return data;
         var p = data || {};
         var detail = p.detail || (p.errors || []).map(function (e) { return e.message; }).join(' ') || p.title;
-        throw new Error(detail || 'The server answered ' + res.status + '. Try again.');
+        throw new Error(detail || t('The server answered %(status)s. Try again.', { status: res.status }));
       });
     }, function () {
-      throw new Error('Could not reach the server. Check the connection and try again.');
+      throw new Error(t('Could not reach the server. Check the connection and try again.'));
     });
   }
 
