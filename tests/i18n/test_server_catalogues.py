@@ -18,6 +18,7 @@ from townhall.i18n import LANGUAGES, LOCALE_DIR, plural_count, translations
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NP_": (1, 2)}
 METHODS = [
+    ("townhall/api/oidc.py", "python"),  # the page a failed provider sign-in shows
     ("townhall/dashboard/**.py", "python"),
     ("townhall/domain/notices.py", "python"),
     # problem details the link, notice and dashboard pages show translated (i18n.problem)
