@@ -53,6 +53,7 @@ def world(make_reader: Any, services: Services) -> World:
             "notice": 999_999,  # no such notice: the access check answers first
             "hook": 999_999,  # no such webhook, nor delivery: admins only, checked first
             "delivery": 999_999,
+            "provider": 999_999,  # no such provider: admins only, checked first
         }
     mod_a = site_moderator(services, make_reader("Kyiv desk"), "kyiv")
     return World(mod_a, ids)
@@ -96,6 +97,19 @@ CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v1/moderation/sites/{site}/webhooks/{hook}/ping", None),
     ("GET", "/api/v1/moderation/sites/{site}/webhooks/{hook}/deliveries", None),
     ("POST", "/api/v1/moderation/sites/{site}/webhooks/{hook}/deliveries/{delivery}/retry", None),
+    # OpenID Connect providers (#5): admins only.
+    ("GET", "/api/v1/moderation/sites/{site}/oidc-providers", None),
+    (
+        "POST",
+        "/api/v1/moderation/sites/{site}/oidc-providers",
+        {
+            "name": "Newsroom",
+            "issuer": "https://id.example.org",
+            "client_id": "townhall",
+            "client_secret": "not-a-real-secret",
+        },
+    ),
+    ("DELETE", "/api/v1/moderation/sites/{site}/oidc-providers/{provider}", None),
 ]
 # Lists: a site moderator gets 200 with only their sites' rows (checked below).
 LISTS: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -141,6 +155,7 @@ def normalised(path: str) -> str:
         ("{notice}", "{notice_id}"),
         ("{hook}", "{hook_id}"),
         ("{delivery}", "{delivery_id}"),
+        ("{provider}", "{provider_id}"),
     ):
         path = path.replace(ours, theirs)
     return path
