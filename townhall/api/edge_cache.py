@@ -196,7 +196,8 @@ class EdgeCache:
         headers: Headers = list(start.get("headers", []))
         etag = _header(headers, b"etag")
         control = _header(headers, b"cache-control") or b""
-        if etag is None or not control.startswith(b"public"):
+        # A cookie is never replayed to someone else, whatever the route said.
+        if etag is None or not control.startswith(b"public") or _header(headers, b"set-cookie"):
             return
         not_modified = await self._ask_not_modified(scope, etag)
         if not_modified is None:
