@@ -56,3 +56,33 @@ def test_every_server_dependency_is_pinned_with_hashes_at_an_accepted_version() 
         problems
     )
     assert all(hashes for _, hashes in locked.values()), "every locked package needs a hash"
+
+
+def test_the_server_imports_only_what_the_lock_installs() -> None:
+    """A dev-only package imported by server code works in tests and fails in production
+    (webhooks once sent nothing from a pinned install because httpx was dev-only)."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    providers = packages_distributions()
+    locked = set(_locked())
+    problems = set()
+    for source in (ROOT / "townhall").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top == "townhall" or top in sys.stdlib_module_names:
+                    continue
+                dists = {canonicalize_name(d) for d in providers.get(top, [top])}
+                if not dists & locked:
+                    problems.add(f"{source.relative_to(ROOT)} imports {top} ({sorted(dists)})")
+    assert not problems, "server code imports packages the lock does not install: " + "; ".join(
+        sorted(problems)
+    )
