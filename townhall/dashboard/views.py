@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from babel import Locale
@@ -21,7 +21,6 @@ from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
@@ -32,9 +31,12 @@ from townhall.domain.access import access_admin
 from townhall.domain.notices import CATEGORIES
 from townhall.domain.services import Services
 from townhall.errors import Forbidden, InvalidInput, NotSignedIn, TownhallError
-from townhall.i18n import LANGUAGES, N_, NP_, choose, direction, translated_detail, translations
+from townhall.i18n import N_, NP_, choose, direction, translated_detail, translations
 from townhall.importers import native
 from townhall.web.pages import Asset
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 HERE = Path(__file__).resolve().parent
 STATIC = {
@@ -231,6 +233,8 @@ def _when(lang: str) -> Callable[[int | None], str]:
 
 
 def _environment(lang: str = "en") -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True),
@@ -327,13 +331,22 @@ def _download_name(slug: str, now_ms: int) -> str:
 def dashboard_router(root: str = "/admin") -> APIRouter:
     """The dashboard under ``root``: /admin, and /dashboard for older links and bookmarks."""
     router = APIRouter(prefix=root, include_in_schema=False)
-    envs = {lang: _environment(lang) for lang in LANGUAGES}
-    for env in envs.values():
-        env.globals["root"] = root
+    # Each language's templates and catalogue load with its first page, not in every worker
+    # at start (#7): staff open the dashboard in one or two languages, readers never.
+    envs: dict[str, Environment] = {}
+
+    def environment(lang: str) -> Environment:
+        env = envs.get(lang)
+        if env is None:
+            env = _environment(lang)
+            env.globals["root"] = root
+            envs[lang] = env
+        return env
+
     assets = {name: Asset.load(HERE / "static" / name, kind) for name, kind in STATIC.items()}
 
     def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = envs[_language(request)].get_template(template).render(**context)
+        html = environment(_language(request)).get_template(template).render(**context)
         return HTMLResponse(html, status, headers=NO_STORE)
 
     def page(

@@ -14,8 +14,6 @@ import logging
 import secrets
 from typing import Any
 
-from lxml import html as lxml_html
-
 from townhall import events
 from townhall.domain.access import access_signed_in
 from townhall.domain.clock import iso
@@ -70,6 +68,8 @@ def excerpt(html: str, limit: int = EXCERPT) -> str:
     """The reply's text without markup, cut at a word near ``limit`` characters."""
     if not html.strip():
         return ""
+    from lxml import html as lxml_html  # loaded with the first reply, not at start (#7)
+
     text = " ".join(lxml_html.fragment_fromstring(html, create_parent="div").text_content().split())
     if len(text) <= limit:
         return text

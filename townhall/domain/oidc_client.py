@@ -7,6 +7,10 @@ JWKS). The transport is the standard library's urllib, as for the external moder
 checker: no HTTP client package joins the server's locked dependencies for four requests.
 Discovery documents and key sets are cached for an hour; an ID token signed with a key id
 the cached set lacks fetches the set again (the provider rotated its keys).
+
+Authlib and joserfc (with cryptography) are imported by the functions that use them: a
+sign-in through a provider is rare next to reading comments, and loaded at start they held
+~10 MB in every worker, most of which never sign anyone in this way (#7).
 """
 
 from __future__ import annotations
@@ -15,19 +19,13 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
-
-from authlib.oauth2.auth import ClientAuth
-from authlib.oauth2.client import OAuth2Client
-from authlib.oauth2.rfc6749.parameters import prepare_token_request
-from authlib.oidc.core import CodeIDToken
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
-from joserfc.jws import JWSRegistry
+from typing import TYPE_CHECKING, Any
 
 from townhall.domain.services import Services
 from townhall.errors import OidcFailed, OidcProviderUnreachable
+
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
 
 TIMEOUT_SECONDS = 8
 MAX_ANSWER_BYTES = 512 * 1024
@@ -119,6 +117,9 @@ def discover(services: Services, issuer: str) -> dict[str, Any]:
 
 
 def _key_set(services: Services, meta: dict[str, Any], *, fresh: bool = False) -> KeySet:
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     key = f"oidc:jwks:{meta['jwks_uri']}"
     found = None if fresh else _cached(services, key)
     if found is None:
@@ -140,6 +141,8 @@ def authorization_url(
     code_verifier: str,
 ) -> str:
     """The address the reader's browser goes to: authorization code flow with PKCE S256."""
+    from authlib.oauth2.client import OAuth2Client
+
     client = OAuth2Client(
         None,
         client_id=provider["client_id"],
@@ -171,6 +174,9 @@ def exchange_code(
     redirect_uri: str,
 ) -> dict[str, Any]:
     """Trades the code (and the PKCE verifier) for tokens at the token endpoint."""
+    from authlib.oauth2.auth import ClientAuth
+    from authlib.oauth2.rfc6749.parameters import prepare_token_request
+
     url = str(meta["token_endpoint"])
     body = prepare_token_request(
         "authorization_code", code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
@@ -196,6 +202,11 @@ def verify_id_token(
 ) -> dict[str, Any]:
     """The ID token's claims once its signature (the provider's JWKS), issuer, audience,
     expiry and nonce have all been checked."""
+    from authlib.oidc.core import CodeIDToken
+    from joserfc import jwt
+    from joserfc.errors import InvalidKeyIdError, JoseError
+    from joserfc.jws import JWSRegistry
+
     algorithms = meta.get("id_token_signing_alg_values_supported") or ["RS256"]
     # An unsigned token or one "signed" with the client secret's HMAC proves nothing here.
     algorithms = [a for a in algorithms if a != "none" and not str(a).startswith("HS")]

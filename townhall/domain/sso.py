@@ -8,6 +8,9 @@ Coral keeps its integration: ``user.id`` (required), ``user.email`` (required),
 
 Keys live per site: HS256 secrets, or RS256/ES256 public keys (PEM). Adding a key gives the
 ones before it ``overlap_seconds`` more life, so a publisher can rotate without downtime.
+
+PyJWT (and the cryptography it loads for RS256/ES256) is imported on the first sign-in, not
+at start: every worker held it, most never see an SSO token (#7).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import json
 import secrets
 from typing import Any
 
-import jwt
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -68,6 +70,8 @@ def add_key(
 def _claims(services: Services, site: dict[str, Any], token: str) -> dict[str, Any]:
     if not token or len(token) > 8192:
         raise SsoTokenRefused("The sign-in token is missing or too long; send the JWT as `token`.")
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError as exc:

@@ -1,13 +1,16 @@
 """Atom feeds (RFC 4287, with RFC 4685 reply links), built with lxml: the thread and reply
 feeds (#5) and the Isso-compatible feed (#6) share this one builder, so escaping and the
-required elements are right in one place."""
+required elements are right in one place. lxml loads with the first feed asked for, not in
+every worker at start (#7)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 ATOM = "http://www.w3.org/2005/Atom"
 THREAD = "http://purl.org/syndication/thread/1.0"
@@ -34,6 +37,8 @@ class Entry:
 def _add(
     parent: etree._Element, name: str, text: str | None = None, **attrs: str
 ) -> etree._Element:
+    from lxml import etree
+
     element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attrs)
     if text is not None:
         element.text = text
@@ -51,6 +56,8 @@ def feed(
     updated_ms: int | None = None,
 ) -> bytes:
     """The feed's bytes. ``updated`` is the newest entry's time unless given."""
+    from lxml import etree
+
     root = etree.Element(f"{{{ATOM}}}feed", nsmap=_NSMAP)
     _add(root, "id", id)
     _add(root, "title", title)
