@@ -122,6 +122,20 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def pss_mb(pid: int) -> float | None:
+    """Proportional memory: each shared page divided among the processes that map it. Forked
+    workers share their parent's pages (townhall serve loads the app before forking), which
+    RSS counts whole in each; PSS is what one more worker costs. None where the kernel has
+    no smaps_rollup (before 4.14) or the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def workers(pid: int) -> list[int]:
     """The processes that serve requests: the children of a master (gunicorn, uvicorn
     --workers N), leaving out multiprocessing's helper; the process itself when alone."""
@@ -134,6 +148,8 @@ def memory(pid: int) -> dict[str, list[float] | float | None]:
     return {
         "master": rss_mb(pid) if kids != [pid] else None,
         "workers": [m for m in (rss_mb(k) for k in kids) if m is not None],
+        "master_pss": pss_mb(pid) if kids != [pid] else None,
+        "workers_pss": [m for m in (pss_mb(k) for k in kids) if m is not None],
     }
 
 

@@ -174,12 +174,21 @@ def runs_table(runs: list[dict[str, Any]]) -> list[str]:
 
 
 def memory_table(memory: dict[str, dict[str, Any]]) -> list[str]:
-    lines = ["| server | when | per worker (MB) | master (MB) |", "|---|---|---:|---:|"]
+    """RSS counts every page a process maps, shared or not; PSS splits each shared page among
+    the processes sharing it (forked workers share their master's), so it sums to the
+    machine's real use."""
+    lines = [
+        "| server | when | per worker RSS (MB) | per worker PSS (MB) | master RSS (MB) "
+        "| master PSS (MB) |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for name, m in memory.items():
         server, _, when = name.rpartition(" ")
         workers = ", ".join(f"{x:.0f}" for x in m["workers"]) or "-"
+        workers_pss = ", ".join(f"{x:.0f}" for x in m.get("workers_pss") or []) or "-"
         master = f"{m['master']:.0f}" if m.get("master") else "-"
-        lines.append(f"| {server} | {when} | {workers} | {master} |")
+        master_pss = f"{m['master_pss']:.0f}" if m.get("master_pss") else "-"
+        lines.append(f"| {server} | {when} | {workers} | {workers_pss} | {master} | {master_pss} |")
     return lines
 
 
@@ -216,11 +225,14 @@ def goals(by_key: dict[str, dict[str, Any]], facts: dict[str, Any]) -> list[str]
         f"- Posting at least 10x Isso's accepted/s: {mark(None if q is None else q >= 10)} "
         f"({ratio(q)}); none lost: {mark(None if lost is None else lost == 0)}"
     )
-    idle = facts["memory"].get("Townhall idle", {}).get("workers") or []
-    worst = max(idle, default=None)
+    idle = facts["memory"].get("Townhall idle", {})
+    worst = max(idle.get("workers") or [], default=None)
+    worst_pss = max(idle.get("workers_pss") or [], default=None)
     out.append(
-        f"- Idle resident memory under 100 MB per worker: "
-        f"{mark(None if worst is None else worst < 100)} "
+        f"- Idle memory under 100 MB per worker, proportional (PSS): "
+        f"{mark(None if worst_pss is None else worst_pss < 100)} "
+        f"({'-' if worst_pss is None else f'{worst_pss:.0f} MB'}); resident (RSS, shared "
+        f"pages counted whole): {mark(None if worst is None else worst < 100)} "
         f"({'-' if worst is None else f'{worst:.0f} MB'})"
     )
     return out
