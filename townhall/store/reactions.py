@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from townhall.store.schema import reactions
 
@@ -30,7 +30,12 @@ def remove(conn: Connection, comment_id: int, user_id: int) -> bool:
 def reacted_by(conn: Connection, user_id: int, comment_ids: list[int]) -> set[int]:
     if not comment_ids:
         return set()
-    query = select(reactions.c.comment_id).where(
-        reactions.c.user_id == user_id, reactions.c.comment_id.in_(comment_ids)
-    )
-    return {row.comment_id for row in conn.execute(query)}
+    params = {"user_id": user_id, "comment_ids": list(comment_ids)}
+    return {row.comment_id for row in conn.execute(_REACTED_BY, params)}
+
+
+# Built once, with bound parameters (every post's answer runs it, #7).
+_REACTED_BY = select(reactions.c.comment_id).where(
+    reactions.c.user_id == bindparam("user_id"),
+    reactions.c.comment_id.in_(bindparam("comment_ids", expanding=True)),
+)

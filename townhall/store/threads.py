@@ -2,15 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from townhall.store.schema import threads
 
+# Built once, with bound parameters (every post runs it, #7).
+_BY_KEY = select(threads).where(
+    threads.c.site_id == bindparam("site_id"), threads.c.key == bindparam("key")
+)
+
 
 def by_key(conn: Connection, site_id: int, key: str) -> dict[str, Any] | None:
-    query = select(threads).where(threads.c.site_id == site_id, threads.c.key == key)
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(_BY_KEY, {"site_id": site_id, "key": key}).mappings().first()
     return dict(row) if row else None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from townhall.store.schema import sites, webhook_deliveries, webhooks
 
@@ -62,16 +62,23 @@ def for_site(conn: Connection, site_id: int) -> list[dict[str, Any]]:
 def subscribers(conn: Connection, site_id: int | None) -> list[dict[str, Any]]:
     """Webhooks that may want an event of ``site_id`` (every site's when None), with the
     site each belongs to."""
-    query = select(
-        webhooks.c.id,
-        webhooks.c.events,
-        sites.c.id.label("site_id"),
-        sites.c.slug.label("site_slug"),
-        sites.c.name.label("site_name"),
-    ).join(sites, sites.c.id == webhooks.c.site_id)
-    if site_id is not None:
-        query = query.where(webhooks.c.site_id == site_id)
-    return [dict(r) for r in conn.execute(query.order_by(webhooks.c.id)).mappings()]
+    if site_id is None:
+        return [dict(r) for r in conn.execute(_ALL_SUBSCRIBERS).mappings()]
+    return [dict(r) for r in conn.execute(_SITE_SUBSCRIBERS, {"site_id": site_id}).mappings()]
+
+
+# Built once (every post asks, #7).
+_SUBSCRIBERS = select(
+    webhooks.c.id,
+    webhooks.c.events,
+    sites.c.id.label("site_id"),
+    sites.c.slug.label("site_slug"),
+    sites.c.name.label("site_name"),
+).join(sites, sites.c.id == webhooks.c.site_id)
+_ALL_SUBSCRIBERS = _SUBSCRIBERS.order_by(webhooks.c.id)
+_SITE_SUBSCRIBERS = _SUBSCRIBERS.where(webhooks.c.site_id == bindparam("site_id")).order_by(
+    webhooks.c.id
+)
 
 
 def set_secret(conn: Connection, hook_id: int, secret: str) -> None:
