@@ -22,6 +22,9 @@ VERSION_TTL_FACTOR = 4
 # A write readers are not told about (a reaction, a held comment) still changes pages:
 # its thread's name goes out on this channel, so every node's edge cache drops them (#7).
 PAGES_CHANNEL = "pages"
+# How many threads' names a process remembers before it starts again (a dictionary of a few
+# hundred bytes each, so a busy site stays far below a megabyte).
+THREAD_NAMES_KEPT = 4096
 
 
 def thread_channel(site_slug: str, thread_key: str) -> str:
@@ -80,10 +83,24 @@ def live_type(event: events.Event) -> str | None:
     return "new" if any(word in name for word in SHOWN_WORDS) else "moderated"
 
 
+def _thread_names(services: Services, thread_id: int) -> tuple[str, str] | None:
+    """A site's slug and a thread's key never change, so each process asks once per thread:
+    the read was a transaction of its own after every post (#7)."""
+    known = services.thread_names
+    names = known.get(thread_id)
+    if names is None:
+        # The primary: a replica may not have the thread the write just created.
+        with services.db.read(primary=True) as conn:
+            names = thread_store.site_slug_and_key(conn, thread_id)
+        if names is not None:
+            if len(known) >= THREAD_NAMES_KEPT:
+                known.clear()
+            known[thread_id] = names
+    return names
+
+
 def on_event(services: Services, event: events.Event) -> None:
-    # The primary: a replica may not have the thread the write just created.
-    with services.db.read(primary=True) as conn:
-        names = thread_store.site_slug_and_key(conn, event.thread_id)
+    names = _thread_names(services, event.thread_id)
     if names is None:
         return
     channel = thread_channel(*names)

@@ -34,6 +34,11 @@ class Services:
     page_listeners: list[Callable[[str], None]] = field(default_factory=list)
     # privacy (#5): the HMAC key of stored IP addresses, loaded on first use (addresses.py)
     address_key: bytes | None = None
+    # Events whose transaction queued a webhook delivery (webhooks.stage): only their publication
+    # wakes this process's delivery loop, not every comment's (#7).
+    webhook_events: set[Any] = field(default_factory=set)
+    # thread id -> (site slug, thread key), which never change once made (broadcast.py, #7)
+    thread_names: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

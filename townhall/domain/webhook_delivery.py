@@ -177,7 +177,16 @@ async def running(services: Services) -> AsyncIterator[None]:
         yield
         return
     loop = DeliveryLoop(services)
-    services.events.subscribe(lambda _event: loop.wake())
+    pending = services.webhook_events
+
+    def on_event(event: Any) -> None:
+        # Woken only by an event that queued a delivery: waking on every comment cost each
+        # post a thread hop and a query for nothing (#7). Others' deliveries wait for the poll.
+        if event in pending:
+            pending.discard(event)
+            loop.wake()
+
+    services.events.subscribe(on_event)
     task = asyncio.create_task(loop.run(), name="townhall-webhooks")
     try:
         yield

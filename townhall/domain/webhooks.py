@@ -379,6 +379,7 @@ def stage(services: Services, conn: Connection, event: events.Staged) -> None:
         if extra:
             payload["moderation"] = extra
         store.enqueue(conn, webhook_id=hook["id"], event=kind, payload=_dump(payload), now=now)
+    services.webhook_events.add(event)
 
 
 def install(services: Services) -> None:
