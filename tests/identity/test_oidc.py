@@ -251,6 +251,15 @@ def test_a_reader_who_declines_gets_a_page_that_says_so(
     assert "You did not allow Test ID to sign you in here" in page.text
     assert f'href="{ARTICLE}"' in page.text
 
+    # A reader whose browser asks for Arabic reads the page in Arabic, right to left, without
+    # the provider's English detail mixed in.
+    arabic = anonymous.http.get(
+        denied.headers["location"], headers={"Accept": "text/html", "Accept-Language": "ar"}
+    )
+    assert '<html lang="ar" dir="rtl">' in arabic.text
+    assert "تعذّر على مزوّد تسجيل الدخول إدخالك" in arabic.text
+    assert "You did not allow" not in arabic.text
+
 
 def test_unknown_providers_and_foreign_return_addresses_are_refused(
     anonymous: Reader, configured: dict[str, Any]

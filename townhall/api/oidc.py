@@ -21,7 +21,7 @@ from townhall.api.problems import problem_response
 from townhall.api.schemas import AuthOut, StrictModel
 from townhall.domain import oidc, sites
 from townhall.errors import OidcFailed, TownhallError
-from townhall.i18n import choose, translations
+from townhall.i18n import N_, choose, direction, translated_detail, translations
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], dependencies=[Depends(guard_origin)])
 Slug = Path(max_length=64, description="The site's slug.")
@@ -30,7 +30,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 UPSTREAM: dict[int | str, dict[str, Any]] = {**PROBLEMS, 502: PROBLEMS[400]}
 
 _PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{title} · Townhall</title>
@@ -55,6 +55,12 @@ class ProviderIn(StrictModel):
     scope: str = Field(default=oidc.DEFAULT_SCOPE, max_length=300)
 
 
+# Outside English, a provider's refusal reads this rather than mixing in an English detail.
+REFUSED = N_(
+    "The sign-in provider could not sign you in. Please try again, or sign in another way."
+)
+
+
 def _refusal(request: Request, exc: TownhallError, return_to: str | None = None) -> Response:
     """The error as a page for a browser, as a problem document for anything else."""
     if "text/html" not in request.headers.get("accept", ""):
@@ -72,7 +78,8 @@ def _refusal(request: Request, exc: TownhallError, return_to: str | None = None)
     html = _PAGE.format(
         lang=escape(lang, quote=True),
         title=escape(gettext("Sign-in did not work")),
-        detail=escape(exc.detail),
+        dir=direction(lang),
+        detail=escape(translated_detail(exc, translations(lang), REFUSED)),
         back=back,
     )
     return HTMLResponse(html, exc.status, headers=NO_STORE)
