@@ -38,20 +38,25 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def _signed_in(request: Request, user: dict[str, Any], status: int, **extra: Any) -> Response:
-    svc = services(request)
-    token = accounts.start_session(svc, user["id"], request.headers.get("user-agent"))
-    body = {"user": accounts.public_user(user), "token": token, **extra}
-    response = json_response(body, status)
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """The one session cookie every sign-in path sets: httponly, SameSite=Lax, whole origin."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(svc.settings.session_days) * 86_400,
+        max_age=int(services(request).settings.session_days) * 86_400,
         httponly=True,
         samesite="lax",
         secure=_secure(request),
         path="/",
     )
+
+
+def _signed_in(request: Request, user: dict[str, Any], status: int, **extra: Any) -> Response:
+    svc = services(request)
+    token = accounts.start_session(svc, user["id"], request.headers.get("user-agent"))
+    body = {"user": accounts.public_user(user), "token": token, **extra}
+    response = json_response(body, status)
+    set_session_cookie(response, request, token)
     return response
 
 

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
-from townhall.api.auth import _secure
-from townhall.api.deps import SESSION_COOKIE, guard_origin, services
+from townhall.api.auth import set_session_cookie
+from townhall.api.deps import guard_origin, services
 from townhall.domain import accounts, email_links
 from townhall.domain.services import Services
 from townhall.errors import TownhallError
@@ -147,15 +147,7 @@ def auth_pages_router() -> APIRouter:
         done = _(_DONE[kind]) % {"email": user["email"]}
         response = _page(request, _(_FORMS[kind][0]), f"<p>{escape(done)}</p>")
         if session is not None:
-            response.set_cookie(
-                SESSION_COOKIE,
-                session,
-                max_age=int(svc.settings.session_days) * 86_400,
-                httponly=True,
-                samesite="lax",
-                secure=_secure(request),
-                path="/",
-            )
+            set_session_cookie(response, request, session)
         return response
 
     return router

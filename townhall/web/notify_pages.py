@@ -17,8 +17,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from townhall.api.auth import _secure
-from townhall.api.deps import SESSION_COOKIE, client_ip, current_user, guard_origin, language
+from townhall.api.auth import set_session_cookie
+from townhall.api.deps import client_ip, current_user, guard_origin, language
 from townhall.api.deps import services as get_services
 from townhall.domain import accounts, my_comments, notifications, second_factor
 from townhall.errors import TownhallError
@@ -225,15 +225,7 @@ def notify_pages_router() -> APIRouter:
             title = _gettext(request)("My comments and replies")
             return _page(request, title, _sign_in_form(request, exc.detail), exc.status)
         response = RedirectResponse("/me", status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            token,
-            max_age=int(svc.settings.session_days) * 86_400,
-            httponly=True,
-            samesite="lax",
-            secure=_secure(request),
-            path="/",
-        )
+        set_session_cookie(response, request, token)
         return response
 
     return router
