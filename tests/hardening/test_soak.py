@@ -3,7 +3,7 @@ counts, writers posting comments and replies, readers reporting, live SSE connec
 come and go, a moderator working the queues) and answers every request without a 5xx or an
 unexpected status, while its resident memory stays flat after a warm-up.
 
-TOWNHALL_SOAK_SECONDS sets the length (120 s by default in CI; 600 for the long run).
+TOWNHALL_SOAK_SECONDS sets the length (60 s by default in CI; 600 for the long run).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pytest
 from tests.support.figures import Figures
 from tests.support.server import TownhallServer, free_port
 
-SECONDS = float(os.environ.get("TOWNHALL_SOAK_SECONDS", "120"))
+SECONDS = float(os.environ.get("TOWNHALL_SOAK_SECONDS", "60"))
 # Caches, pools and the live backlog fill during the warm-up; growth is measured after it.
 WARM_UP = min(20.0, SECONDS / 3)
 MAX_GROWTH = 0.10

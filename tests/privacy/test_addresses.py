@@ -161,9 +161,9 @@ def test_the_scheduled_job_purges_at_start_up(
     assert _stored(services, new)[0] is not None
 
 
-def test_the_migration_hashes_addresses_already_stored(database_url: str) -> None:
-    upgrade(database_url, "0007")
-    engine = create_engine(database_url)
+def test_the_migration_hashes_addresses_already_stored(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0007")
+    engine = create_engine(empty_database_url)
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -192,7 +192,7 @@ def test_the_migration_hashes_addresses_already_stored(database_url: str) -> Non
                 " '203.0.113.0/24', 0)"
             )
         )
-    upgrade(database_url)
+    upgrade(empty_database_url)
     with engine.connect() as conn:
         key = str(conn.execute(select(server_secrets.c.value)).scalar_one()).encode()
         stored = conn.execute(select(comments.c.id, comments.c.remote_addr)).all()
@@ -201,4 +201,4 @@ def test_the_migration_hashes_addresses_already_stored(database_url: str) -> Non
     assert dict(stored) == {1: _hmac(key, "203.0.113.5"), 2: None}
     assert network == _hmac(key, "203.0.113.0/24")
     assert len(key) == 64
-    assert alembic_config(database_url)  # the same configuration the app upgrades with
+    assert alembic_config(empty_database_url)  # the same configuration the app upgrades with

@@ -5,6 +5,6 @@ from __future__ import annotations
 from townhall.store.migrate import check, upgrade
 
 
-def test_migrations_match_the_schema(database_url: str) -> None:
-    upgrade(database_url)
-    check(database_url)
+def test_migrations_match_the_schema(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    check(empty_database_url)
