@@ -27,6 +27,7 @@ class Event:
 class CommentPosted(Event):
     comment_id: int
     status: str
+    parent_id: int | None = None  # a reply's parent: only replies notify anyone (#5)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from townhall.store import comments as comment_store
 from townhall.store import curation as curation_store
 from townhall.store import reactions as reaction_store
 from townhall.store import threads as thread_store
+from townhall.store.privacy import DELETED_DOMAIN
 
 MAX_KEY = 500
 MAX_TITLE = 500
@@ -70,10 +71,16 @@ def check_thread_fields(key: str, title: str | None, url: str | None) -> None:
 
 
 def _view_maker(
-    services: Services, conn: Connection, viewer: dict[str, Any] | None, rows: list[dict[str, Any]]
+    services: Services,
+    conn: Connection | None,
+    viewer: dict[str, Any] | None,
+    rows: list[dict[str, Any]],
 ) -> Callable[[dict[str, Any], str], dict[str, Any]]:
+    """``conn`` None: the viewer has reacted to none of the rows (a comment just posted)."""
     reacted = (
-        reaction_store.reacted_by(conn, viewer["id"], [r["id"] for r in rows]) if viewer else set()
+        reaction_store.reacted_by(conn, viewer["id"], [r["id"] for r in rows])
+        if viewer and conn is not None and rows
+        else set()
     )
     window = int(services.settings.edit_window_seconds) * 1000
     max_depth = int(services.settings.max_depth)
@@ -151,7 +158,7 @@ def post_comment(
             )
         if not thread["is_open"]:
             raise ThreadClosed("Comments on this article are closed.")
-        depth, root_id, display_parent_id = 0, None, None
+        depth, root_id, display_parent_id, parent = 0, None, None, None
         if parent_id is not None:
             parent = comment_store.by_id(conn, parent_id)
             if parent is None or parent["status"] not in ("visible",):
@@ -186,7 +193,7 @@ def post_comment(
         if allow_nudge and verdict.nudges:
             raise CommentNudge(verdict.nudges)  # rolls back: nothing of it is stored
         moderation_hook.lock_counted_threads(conn, thread_id=thread["id"], verdict=verdict)
-        comment_id = comment_store.insert_comment(
+        row = comment_store.insert_comment(
             conn,
             thread_id=thread["id"],
             parent_id=parent_id,
@@ -201,8 +208,10 @@ def post_comment(
             created_at=now,
             remote_addr=remote_addr,
         )
+        comment_id = row["id"]
         if root_id is None:
             comment_store.set_root(conn, comment_id, comment_id)
+            row["root_id"] = comment_id
         # Counts follow what readers see: held and rejected comments are not counted.
         if verdict.status == "visible":
             thread_store.add_to_count(conn, thread["id"], 1)
@@ -217,9 +226,20 @@ def post_comment(
             thread_id=thread["id"],
             author_id=author["id"],
             now=now,
+            new=True,
         )
-        view = _one_view(services, conn, author, comment_id)
-        posted = events.CommentPosted(site["id"], thread["id"], comment_id, view["status"])
+        # The answer from what this transaction knows: the row as inserted, its author and
+        # its parent; nobody has reacted to it yet. Three reads fewer under the lock (#7).
+        row.update(
+            author_name=author["name"],
+            author_deleted=author["email"].endswith("@" + DELETED_DOMAIN),
+            reply_to_name=parent["author_name"] if parent else None,
+            reply_to_status=parent["status"] if parent else None,
+        )
+        view = _view_maker(services, None, author, [])(row, thread["key"])
+        posted = events.CommentPosted(
+            site["id"], thread["id"], comment_id, view["status"], parent_id
+        )
         services.events.stage(conn, posted, *pulled_back)
         return view, posted, pulled_back
 

@@ -86,13 +86,16 @@ def analyse(services: Services, body: str) -> dict[str, Any]:
     transaction (#7); ``screen`` hands it to them through the submission's memo."""
     from townhall.moderation.classifier import language_guesser, shipped_model
     from townhall.moderation.minhash import signature
-    from townhall.moderation.text import normalise
+    from townhall.moderation.text import count_links, count_mentions, normalise, shouting
 
     language = language_guesser().guess(body)
     found: dict[str, Any] = {
         "normalised": normalise(body),
         "signature": signature(body),
         "language": language,
+        "links": count_links(body),
+        "mentions": count_mentions(body),
+        "shouting": shouting(body),
     }
     if language in ("en", "und"):
         found["toxicity"] = shipped_model().score(body)
@@ -172,11 +175,14 @@ def record(
     thread_id: int,
     author_id: int,
     now: int,
+    new: bool = False,
 ) -> list[events.Event]:
     """Store what the pipeline found; hold the cluster it found. Returns events to publish
-    after commit (comments pulled back from readers)."""
+    after commit (comments pulled back from readers). ``new``: a comment just inserted, with
+    no earlier check to replace."""
     store.record_check(
         conn,
+        replace=not new,
         comment_id=comment_id,
         reasons=verdict.reasons(),
         site_id=site_id,
@@ -191,7 +197,14 @@ def record(
         created_at=now,
     )
     if verdict.bands:
-        store.add_bands(conn, site_id=site_id, comment_id=comment_id, keys=verdict.bands, now=now)
+        store.add_bands(
+            conn,
+            site_id=site_id,
+            comment_id=comment_id,
+            keys=verdict.bands,
+            now=now,
+            replace=not new,
+        )
     if verdict.cluster is None:
         return []
     cluster = verdict.cluster

@@ -45,6 +45,8 @@ def on_event(services: Services, event: events.Event) -> None:
     comment_id = _became_visible(event)
     if comment_id is None:
         return
+    if isinstance(event, events.CommentPosted) and event.parent_id is None:
+        return  # a top-level comment answers nobody
     # A read first: most comments are not replies to someone else, and a read takes no
     # write lock (SQLite has one writer).
     with services.db.read(primary=True) as conn:

@@ -82,7 +82,7 @@ class ModeStage:
                 "The story is pre-moderated.",
                 "Comments on this article are reviewed before they appear.",
             )
-        if settings.moderation_premod_links and count_links(sub.body):
+        if settings.moderation_premod_links and sub.memo("links", lambda: count_links(sub.body)):
             verdict.hold(
                 self.name,
                 "link",
@@ -136,7 +136,7 @@ class RulesStage:
                 "It contains a word a moderator checks before publishing.",
                 nudge=True,
             )
-        links = count_links(sub.body)
+        links = sub.memo("links", lambda: count_links(sub.body))
         if links > self.max_links:
             verdict.hold(
                 self.name,
@@ -145,7 +145,7 @@ class RulesStage:
                 f"It has {links} links; comments with more than {self.max_links} are reviewed.",
                 nudge=True,
             )
-        mentions = count_mentions(sub.body)
+        mentions = sub.memo("mentions", lambda: count_mentions(sub.body))
         if mentions > self.max_mentions:
             verdict.hold(
                 self.name,
@@ -154,7 +154,7 @@ class RulesStage:
                 f"It mentions {mentions} people; the limit is {self.max_mentions}.",
                 nudge=True,
             )
-        if shouting(sub.body):
+        if sub.memo("shouting", lambda: shouting(sub.body)):
             verdict.hold(
                 self.name,
                 "shouting",
@@ -238,7 +238,7 @@ class SpamStage:
                     "You posted nearly the same text already.",
                 )
                 break
-        links = count_links(sub.body)
+        links = sub.memo("links", lambda: count_links(sub.body))
         if sub.account_new and links >= 2:
             verdict.hold(
                 self.name,

@@ -65,19 +65,22 @@ class WordList:
                 self.phrases.append(entry)
             else:
                 self.words.add(entry)
+        # One alternation for every stem, longest first: a token is checked against all of
+        # them in one regex call instead of a loop (10% of a post's time before, #7).
+        ordered = sorted(set(self.stems), key=len, reverse=True)
+        self._stem = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     @classmethod
     def parse(cls, text: str) -> WordList:
         return cls([item.strip() for item in re.split(r"[,\n]", text) if item.strip()])
 
     def find(self, normalised: str) -> str | None:
-        tokens = normalised.split()
-        for token in tokens:
-            if token in self.words or DOUBLES.sub(r"\1", token) in self.words:
+        words, stem = self.words, self._stem
+        for token in normalised.split():
+            if words and (token in words or DOUBLES.sub(r"\1", token) in words):
                 return token
-            for stem in self.stems:
-                if token.startswith(stem):
-                    return token
+            if stem is not None and stem.match(token):
+                return token
         padded = f" {normalised} "
         for phrase in self.phrases:
             if f" {phrase} " in padded:

@@ -58,9 +58,13 @@ def visible_to(table: Any, viewer_id: int | None) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def insert_comment(conn: Connection, **values: Any) -> int:
-    result = conn.execute(insert(comments).values(**values))
-    return int(result.inserted_primary_key[0])
+_INSERT = insert(comments).returning(*comments.c)
+
+
+def insert_comment(conn: Connection, **values: Any) -> dict[str, Any]:
+    """The stored row, defaults included (RETURNING: SQLite 3.35+ and PostgreSQL), so the
+    poster's answer needs no second read inside the write lock (#7)."""
+    return dict(conn.execute(_INSERT, values).mappings().one())
 
 
 # Built once: making the aliased subquery and its column collections anew took ~5% of a
@@ -73,8 +77,15 @@ def by_id(conn: Connection, comment_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+_SET_ROOT = (
+    update(comments)
+    .where(comments.c.id == bindparam("comment_id"))
+    .values(root_id=bindparam("root"))
+)
+
+
 def set_root(conn: Connection, comment_id: int, root_id: int) -> None:
-    conn.execute(update(comments).where(comments.c.id == comment_id).values(root_id=root_id))
+    conn.execute(_SET_ROOT, {"comment_id": comment_id, "root": root_id})
 
 
 def update_body(conn: Connection, comment_id: int, body: str, html: str, now: int) -> None:
@@ -89,12 +100,15 @@ def set_status(conn: Connection, comment_id: int, status: str) -> None:
     conn.execute(update(comments).where(comments.c.id == comment_id).values(status=status))
 
 
+_ADD_TO_REPLY_COUNT = (
+    update(comments)
+    .where(comments.c.id == bindparam("comment_id"))
+    .values(reply_count=comments.c.reply_count + bindparam("delta"))
+)
+
+
 def add_to_reply_count(conn: Connection, comment_id: int, delta: int) -> None:
-    conn.execute(
-        update(comments)
-        .where(comments.c.id == comment_id)
-        .values(reply_count=comments.c.reply_count + delta)
-    )
+    conn.execute(_ADD_TO_REPLY_COUNT, {"comment_id": comment_id, "delta": delta})
 
 
 def add_to_reaction_count(conn: Connection, comment_id: int, delta: int) -> int:

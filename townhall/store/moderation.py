@@ -51,12 +51,25 @@ def _on_sites(site_ids: list[int] | None, column: Any = None) -> ColumnElement[b
 
 
 # --- pipeline records -------------------------------------------------------------------
+_DELETE_CHECK = delete(comment_checks).where(comment_checks.c.comment_id == bindparam("cid"))
+_INSERT_CHECK = insert(comment_checks)
+_DELETE_BANDS = delete(near_dup_bands).where(near_dup_bands.c.comment_id == bindparam("cid"))
+_INSERT_BANDS = insert(near_dup_bands)
+
+
 def record_check(
-    conn: Connection, *, comment_id: int, reasons: list[dict[str, Any]], **values: Any
+    conn: Connection,
+    *,
+    comment_id: int,
+    reasons: list[dict[str, Any]],
+    replace: bool = True,
+    **values: Any,
 ) -> None:
-    conn.execute(delete(comment_checks).where(comment_checks.c.comment_id == comment_id))
+    """``replace`` False: the comment is new and has no earlier check to delete (#7)."""
+    if replace:
+        conn.execute(_DELETE_CHECK, {"cid": comment_id})
     conn.execute(
-        insert(comment_checks).values(comment_id=comment_id, reasons=json.dumps(reasons), **values)
+        _INSERT_CHECK, {"comment_id": comment_id, "reasons": json.dumps(reasons), **values}
     )
 
 
@@ -74,11 +87,18 @@ def check_for(conn: Connection, comment_id: int) -> dict[str, Any] | None:
 
 
 def add_bands(
-    conn: Connection, *, site_id: int, comment_id: int, keys: list[int], now: int
+    conn: Connection,
+    *,
+    site_id: int,
+    comment_id: int,
+    keys: list[int],
+    now: int,
+    replace: bool = True,
 ) -> None:
-    conn.execute(delete(near_dup_bands).where(near_dup_bands.c.comment_id == comment_id))
+    if replace:
+        conn.execute(_DELETE_BANDS, {"cid": comment_id})
     conn.execute(
-        insert(near_dup_bands),
+        _INSERT_BANDS,
         [
             {"site_id": site_id, "band": k, "comment_id": comment_id, "created_at": now}
             for k in keys
@@ -301,12 +321,12 @@ def resolve_reports(conn: Connection, comment_ids: list[int], now: int) -> None:
 
 
 # --- standing and modes -----------------------------------------------------------------
+_STANDING = select(user_standing).where(user_standing.c.user_id == bindparam("user_id"))
+_THREAD_MODE = select(thread_modes).where(thread_modes.c.thread_id == bindparam("thread_id"))
+
+
 def standing(conn: Connection, user_id: int) -> dict[str, Any] | None:
-    row = (
-        conn.execute(select(user_standing).where(user_standing.c.user_id == user_id))
-        .mappings()
-        .first()
-    )
+    row = conn.execute(_STANDING, {"user_id": user_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -348,11 +368,7 @@ def standings(conn: Connection, site_ids: list[int] | None = None) -> list[dict[
 
 
 def thread_mode(conn: Connection, thread_id: int) -> dict[str, Any] | None:
-    row = (
-        conn.execute(select(thread_modes).where(thread_modes.c.thread_id == thread_id))
-        .mappings()
-        .first()
-    )
+    row = conn.execute(_THREAD_MODE, {"thread_id": thread_id}).mappings().first()
     return dict(row) if row else None
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from townhall.store.schema import sessions, users
 
@@ -27,13 +27,17 @@ def create(
     )
 
 
-def user_for_token(conn: Connection, token_hash: str, now: int) -> dict[str, Any] | None:
-    query = (
-        select(users)
-        .join(sessions, sessions.c.user_id == users.c.id)
-        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
+_USER_FOR_TOKEN = (
+    select(users)
+    .join(sessions, sessions.c.user_id == users.c.id)
+    .where(
+        sessions.c.token_hash == bindparam("token_hash"), sessions.c.expires_at > bindparam("now")
     )
-    row = conn.execute(query).mappings().first()
+)
+
+
+def user_for_token(conn: Connection, token_hash: str, now: int) -> dict[str, Any] | None:
+    row = conn.execute(_USER_FOR_TOKEN, {"token_hash": token_hash, "now": now}).mappings().first()
     return dict(row) if row else None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from townhall.store.schema import comments, site_roles, sites, threads, user_notes, users
 
@@ -78,8 +78,11 @@ def notes_on(
 
 
 # --- site settings ----------------------------------------------------------------------
+_SITE_SETTINGS = select(sites.c.settings).where(sites.c.id == bindparam("site_id"))
+
+
 def site_settings(conn: Connection, site_id: int) -> dict[str, Any]:
-    raw = conn.execute(select(sites.c.settings).where(sites.c.id == site_id)).scalar()
+    raw = conn.execute(_SITE_SETTINGS, {"site_id": site_id}).scalar()
     try:
         found = json.loads(raw or "{}")
     except ValueError:

@@ -51,12 +51,15 @@ def lock(conn: Connection, thread_ids: list[int]) -> None:
     conn.execute(query.with_for_update()).all()
 
 
+_ADD_TO_COUNT = (
+    update(threads)
+    .where(threads.c.id == bindparam("thread_id"))
+    .values(comment_count=threads.c.comment_count + bindparam("delta"))
+)
+
+
 def add_to_count(conn: Connection, thread_id: int, delta: int) -> None:
-    conn.execute(
-        update(threads)
-        .where(threads.c.id == thread_id)
-        .values(comment_count=threads.c.comment_count + delta)
-    )
+    conn.execute(_ADD_TO_COUNT, {"thread_id": thread_id, "delta": delta})
 
 
 def counts(conn: Connection, site_id: int, keys: list[str]) -> dict[str, int]:
