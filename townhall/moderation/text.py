@@ -28,6 +28,8 @@ MENTION = re.compile(r"(?<!\w)@\w+")
 
 
 def _fold_token(token: str) -> str:
+    if token.isascii() and token.isalpha():
+        return token  # most words: nothing to fold, and no regex to run (#7)
     token = token.rstrip("!|+")
     cyr = len(CYRILLIC.findall(token))
     lat = len(LATIN.findall(token))

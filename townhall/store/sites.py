@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from townhall.store.schema import sites
 
 
+_BY_SLUG = select(sites).where(sites.c.slug == bindparam("slug"))  # every request asks (#7)
+
+
 def by_slug(conn: Connection, slug: str) -> dict[str, Any] | None:
-    row = conn.execute(select(sites).where(sites.c.slug == slug)).mappings().first()
+    row = conn.execute(_BY_SLUG, {"slug": slug}).mappings().first()
     return dict(row) if row else None
 
 
