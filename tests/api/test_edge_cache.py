@@ -129,3 +129,58 @@ def test_only_successful_public_answers_are_kept(app: Any) -> None:
     assert fast.get("/api/v1/comments", params={"thread": "a", "site": "nope"}).status_code == 404
     assert fast.get("/api/v1/counts").status_code in (400, 422)
     assert len(app) == 0
+
+
+class _CountingStack:
+    """The stack behind the edge, counting the page renders it is asked for."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.renders = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        conditional = any(name == b"if-none-match" for name, _ in scope.get("headers", []))
+        if scope["type"] == "http" and scope["path"] == PAGE[0] and not conditional:
+            self.renders += 1
+        await self.inner(scope, receive, send)
+
+
+async def _many_readers(app: Any, readers: int) -> list[Any]:
+    import asyncio
+
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as client:
+        return await asyncio.gather(*(client.get(PAGE[0], params=PAGE[1]) for _ in range(readers)))
+
+
+def test_readers_arriving_together_get_one_render_of_a_missing_page(
+    app: Any, make_reader: Any
+) -> None:
+    import asyncio
+
+    make_reader("Olena").post("Sirens again over the river district.")
+    stack = app.app = _CountingStack(app.app)
+    answers = asyncio.run(_many_readers(app, 30))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert stack.renders == 1  # one reader rendered it; 29 waited for that answer
+
+
+def test_a_page_past_its_age_is_served_old_to_others_while_one_reader_refreshes_it(
+    app: Any, make_reader: Any, monkeypatch: Any
+) -> None:
+    import asyncio
+    import time
+
+    from townhall.api import edge_cache
+
+    make_reader("Olena").post("Sirens again over the river district.")
+    monkeypatch.setattr(edge_cache, "EDGE_SECONDS", 0.05)
+    stack = app.app = _CountingStack(app.app)
+    first = asyncio.run(_many_readers(app, 1))[0]
+    time.sleep(0.1)  # older than EDGE_SECONDS now; no write dropped it
+    answers = asyncio.run(_many_readers(app, 30))
+    assert {a.content for a in answers} == {first.content}
+    assert stack.renders == 2  # the first fill and one refresh, not 30

@@ -19,10 +19,18 @@ Staleness: a write bumps the thread's version (``domain/broadcast.py``), which c
 live pub/sub, whose every message names its thread. A fill that raced with a write is
 not kept (a generation counter). Should a node miss a message (Redis restarting), an
 entry still lives only ``EDGE_SECONDS``, the max-age browsers are told anyway.
+
+One fill at a time per page: when a page is missing, the first request renders it and the
+others asking for it meanwhile wait for that answer; when a page has only grown older than
+``EDGE_SECONDS`` (no write dropped it), the others get the old copy while the first one
+renders the new. Without this, every page expiring under load sent every waiting reader
+through the full stack at once: bench/run saw reads' p99 at 120-660 ms against a median of
+2 ms, one stampede per page every five seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
@@ -40,6 +48,9 @@ PATHS = ("/api/v1/comments", "/api/v1/counts")
 EDGE_SECONDS = 5.0
 MAX_BYTES = 16 * 1024 * 1024  # rendered pages held per process, at most
 SESSION_COOKIE = b"townhall_session="
+# How long a request waits for another's fill of the same page before asking the stack
+# itself (a fill is a few milliseconds; this bounds a stuck one).
+FILL_WAIT_SECONDS = 5.0
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -102,6 +113,8 @@ class EdgeCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._generation = 0
+        # Pages being rendered now, by key; touched only on the event loop's thread.
+        self._filling: dict[tuple[Any, ...], asyncio.Event] = {}
 
     def __len__(self) -> int:
         with self._lock:
@@ -145,16 +158,15 @@ class EdgeCache:
             while self._bytes > MAX_BYTES and self._entries:
                 self._drop(next(iter(self._entries)))
 
-    def _lookup(self, key: tuple[Any, ...]) -> Entry | None:
+    def _lookup(self, key: tuple[Any, ...]) -> tuple[Entry | None, bool]:
+        """The entry, if any, and whether it is still fresh. An old entry stays until its
+        refill replaces it: only a write (``invalidate``) or the size cap drops one."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
-                return None
-            if entry.expires <= time.monotonic():
-                self._drop(key)
-                return None
+                return None, False
             self._entries.move_to_end(key)
-            return entry
+            return entry, entry.expires > time.monotonic()
 
     # ---- ASGI ---------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -170,11 +182,36 @@ class EdgeCache:
         if key is None:
             await self.app(scope, receive, send)
             return
-        entry = self._lookup(key)
+        entry, fresh = self._lookup(key)
+        if entry is not None and fresh:
+            await self._replay(scope, entry, send)
+            return
+        filling = self._filling.get(key)
+        if filling is None:
+            await self._fill_once(scope, receive, send, key)
+            return
+        if entry is not None:  # only old: the refill is under way, seconds-old is fine
+            await self._replay(scope, entry, send)
+            return
+        try:
+            await asyncio.wait_for(filling.wait(), FILL_WAIT_SECONDS)
+        except TimeoutError:
+            pass
+        entry, _ = self._lookup(key)
         if entry is not None:
             await self._replay(scope, entry, send)
             return
-        await self._fill(scope, receive, send, key)
+        await self.app(scope, receive, send)  # the fill kept nothing (not cacheable)
+
+    async def _fill_once(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[Any, ...]
+    ) -> None:
+        done = self._filling[key] = asyncio.Event()
+        try:
+            await self._fill(scope, receive, send, key)
+        finally:
+            del self._filling[key]
+            done.set()
 
     async def _replay(self, scope: Scope, entry: Entry, send: Send) -> None:
         wanted = _if_none_match(scope)

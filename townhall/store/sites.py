@@ -6,7 +6,6 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from townhall.store.schema import sites
 
-
 _BY_SLUG = select(sites).where(sites.c.slug == bindparam("slug"))  # every request asks (#7)
 
 
