@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
@@ -153,3 +154,40 @@ def test_an_admin_adds_and_removes_a_provider_on_the_dashboard(
     expect(chief.locator("#status")).to_contain_text("Newsroom removed.")
     expect(providers.get_by_role("listitem")).to_have_count(1)
     expect(providers.get_by_role("list")).not_to_contain_text("Newsroom")
+
+
+def test_a_moderator_with_two_factor_adds_the_code_after_the_provider(
+    townhall, provider, new_page, box
+) -> None:
+    """A provider's sign-in is one factor: staff with an authenticator app finish in the box
+    with its code, and the hand-off waits unused until they do (#5)."""
+    provider.user.sub, provider.user.email = "user-4", "night.editor@provider.example"
+    provider.user.name = "Night Editor"
+    page = new_page()
+    page.goto(townhall.url + "/")
+    _sign_in_with_provider(page, box, "Night Editor")
+    comments = box(page)
+    expect(comments.get_by_text("Signed in as Night Editor", exact=True)).to_be_visible()
+    same_origin = {"Origin": townhall.url}
+    enrolled = page.request.post(f"{townhall.url}/api/v1/auth/2fa", headers=same_origin)
+    assert enrolled.status == 201, enrolled.text()
+    secret = enrolled.json()["secret"]
+    confirmed = page.request.post(
+        f"{townhall.url}/api/v1/auth/2fa/confirm",
+        headers=same_origin,
+        data={"code": pyotp.TOTP(secret).now()},
+    )
+    assert confirmed.status == 200, confirmed.text()
+    recovery = confirmed.json()["recovery_codes"]
+    env = {**os.environ, "TOWNHALL_DATA_DIR": str(townhall.data_dir)}
+    command = [sys.executable, "-m", "townhall", "users", "role", provider.user.email, "moderator"]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
+    comments.get_by_role("button", name="Sign out").click()
+
+    _sign_in_with_provider(page, box, "Night Editor")
+    comments = box(page)
+    expect(comments.get_by_role("alert")).to_contain_text("two-factor authentication")
+    expect(comments.get_by_text("Signed in as Night Editor")).to_have_count(0)
+    comments.get_by_label("Authenticator code").fill(recovery[0])
+    comments.get_by_role("button", name="Sign in", exact=True).click()
+    expect(comments.get_by_text("Signed in as Night Editor", exact=True)).to_be_visible()

@@ -110,7 +110,10 @@
     forgotPassword: 'Forgot password?',
     emailSignInLink: 'Email me a sign-in link',
     checkMail: 'Check your mail: if {email} has an account, a link is on its way.',
-    checkMailVerify: 'Check your mail to confirm {email}, then you can post.'
+    checkMailVerify: 'Check your mail to confirm {email}, then you can post.',
+    // Staff with two-factor authentication (#5), after a password or a provider's sign-in.
+    authCode: 'Authenticator code',
+    authCodeNeeded: 'This account uses two-factor authentication: enter the 6-digit code from your authenticator app, or a recovery code.'
   };
 
   // The languages with a catalogue in i18n/; English is the one above.
@@ -284,6 +287,23 @@
     links: 'nudgeLinks', mentions: 'nudgeMentions', shouting: 'nudgeShouting'
   };
 
+  function needsCode(err) {
+    return err instanceof ApiError && /\/second-factor-required$/.test(String(err.problem.type || ''));
+  }
+
+  // The authenticator code field, shown once the server asks for it; empty means not asked.
+  function codeField() {
+    var code = field(MESSAGES.authCode, { type: 'text', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code' });
+    code.el.hidden = true;
+    code.value = function () { return code.el.hidden ? null : code.input.value.trim(); };
+    code.ask = function (error) {
+      code.el.hidden = false;
+      error.textContent = MESSAGES.authCodeNeeded;
+      code.input.focus();
+    };
+    return code;
+  }
+
   function isNudge(err) {
     return err instanceof ApiError && err.status === 422 &&
       /\/comment-nudge$/.test(String(err.problem.type || ''));
@@ -415,7 +435,11 @@
       : handoff
         ? api('POST', '/auth/oidc/handoff', { token: handoff }).then(
           function (data) { setToken(data.token); },
-          function (err) { self.signInError = err; })
+          function (err) {
+            // Refused hand-offs stay unused: staff add their code and send it again.
+            if (needsCode(err)) self.handoffCode = handoff;
+            else self.signInError = err;
+          })
         : Promise.resolve();
     signIn.then(function () { return api('GET', '/auth/me'); }).then(
       function (data) { self.user = data && data.user; },
@@ -496,6 +520,10 @@
         else (signInForm.hidden ? signUpForm : signInForm).querySelector('input').focus();
       }
     };
+    if (this.handoffCode) { // a provider's sign-in for staff with two-factor on (#5)
+      el.append(this.handoffCodeForm());
+      return;
+    }
     var failed = null;
     if (this.signInError) { // a provider's sign-in that did not complete (#5)
       failed = alertBox();
@@ -616,6 +644,7 @@
     });
     var name = signup ? field(MESSAGES.name, { type: 'text', name: 'name', autocomplete: 'name', required: true }) : null;
     var error = alertBox();
+    var code = signup ? null : codeField();
     var submit = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' },
       signup ? MESSAGES.createAccount : MESSAGES.signIn);
     var form = h('form', {
@@ -626,6 +655,7 @@
         error.textContent = '';
         var body = { email: email.input.value.trim(), password: password.input.value };
         if (signup) body.name = name.input.value.trim();
+        if (code && code.value()) body.totp = code.value();
         submit.disabled = true;
         api('POST', '/auth/' + kind, body).then(function (data) {
           setToken(data.token);
@@ -640,10 +670,11 @@
           });
         }, function (err) {
           submit.disabled = false;
-          showError(error, err);
+          if (code && needsCode(err) && code.el.hidden) code.ask(error);
+          else showError(error, err);
         });
       }
-    }, email.el, password.el, name && name.el, error, h('div', { class: 'townhall__row' }, submit));
+    }, email.el, password.el, name && name.el, code && code.el, error, h('div', { class: 'townhall__row' }, submit));
     if (!signup) {
       this.addProviderButtons(form); // a site's OpenID Connect providers (#5)
       // Mailed links (#5): a forgotten password, or no password at all.
@@ -663,6 +694,34 @@
         button(MESSAGES.forgotPassword, mailLink('/auth/password-reset'), 'townhall__link'), ' ',
         button(MESSAGES.emailSignInLink, mailLink('/auth/magic-link'), 'townhall__link')), sent);
     }
+    return form;
+  };
+
+  // The second step of a provider's sign-in for staff with two-factor on: the hand-off
+  // token the server kept unused, and the code from the authenticator app.
+  Box.prototype.handoffCodeForm = function () {
+    var self = this;
+    var code = codeField();
+    var error = alertBox();
+    var submit = h('button', { type: 'submit', class: 'townhall__btn townhall__primary' }, MESSAGES.signIn);
+    var form = h('form', {
+      class: 'townhall__auth', novalidate: true, 'aria-label': MESSAGES.signIn,
+      onsubmit: function (ev) {
+        ev.preventDefault();
+        submit.disabled = true;
+        api('POST', '/auth/oidc/handoff', { token: self.handoffCode, totp: code.value() }).then(function (data) {
+          self.handoffCode = null;
+          setToken(data.token);
+          self.user = data.user;
+          self.renderAccount();
+          self.load();
+        }, function (err) {
+          submit.disabled = false;
+          showError(error, err);
+        });
+      }
+    }, code.el, error, h('div', { class: 'townhall__row' }, submit));
+    setTimeout(function () { code.ask(error); }, 0);
     return form;
   };
 
