@@ -103,6 +103,9 @@ def _serve_uvicorn(host: str, port: int, workers: int, log_level: str) -> None:
         log_level=log_level,
         proxy_headers=False,
         server_header=False,
+        # Off, as granian's is: its lines carry each reader's raw address, which Townhall
+        # itself never stores (docs/privacy.md); the reverse proxy's log is the place for it.
+        access_log=False,
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
 
