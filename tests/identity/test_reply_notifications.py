@@ -357,3 +357,35 @@ def test_a_mail_the_smtp_server_refuses_goes_out_on_a_later_pass(
     clock.advance(60)
     assert reply_mail.send_due(services).mailed == 1
     assert "They get more." in text_of(reply_mails(mailbox, olena)[0])
+
+
+def test_the_reply_mail_is_in_the_language_the_reader_chose_it_in(
+    make_reader: Any, mailbox: Mailbox, services: Services, clock: StepClock
+) -> None:
+    """The box sends its language when the reader turns the mail on; a reader who turned it
+    on from a Ukrainian page gets Ukrainian mail, whatever the server's own language (#9)."""
+    oksana = confirmed(make_reader("Oksana"), mailbox)
+    turned_on = oksana.http.put("/api/v1/me/notify", json={"reply_email": True, "language": "uk"})
+    assert turned_on.status_code == 200, turned_on.text
+    assert turned_on.json()["language"] == "uk"
+    mine = comment(oksana, "The ferry timetable changed again.")
+    comment(make_reader("Taras"), "It did, and nobody said.", mine["id"])
+    clock.advance(16 * 60)
+    assert reply_mail.send_due(services).mailed == 1
+    [mail] = reply_mails(mailbox, oksana)
+    assert mail["Subject"] == "1 нова відповідь на ваші коментарі"
+    assert '<html lang="uk" dir="ltr">' in html_of(mail)
+
+
+def test_without_a_language_the_reply_mail_follows_accept_language_and_refuses_unknown_ones(
+    make_reader: Any, mailbox: Mailbox
+) -> None:
+    reader = confirmed(make_reader("Jan"), mailbox)
+    german = reader.http.put(
+        "/api/v1/me/notify", json={"reply_email": True}, headers={"Accept-Language": "de-AT"}
+    )
+    assert german.json()["language"] == "de"
+    unknown = reader.http.put("/api/v1/me/notify", json={"reply_email": True, "language": "tlh"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "language"
+    assert reader.http.get("/api/v1/me/notify").json()["language"] == "de"

@@ -16,6 +16,7 @@ from townhall.api.deps import Id, current_user, guard_origin, json_response, own
 from townhall.api.schemas import StrictModel
 from townhall.domain import broadcast, feeds, my_comments, notifications, sites
 from townhall.errors import InvalidInput
+from townhall.i18n import LANGUAGES, choose
 from townhall.notify.atom import MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"], dependencies=[Depends(guard_origin)])
@@ -38,6 +39,13 @@ class ReadIn(StrictModel):
 
 class NotifyIn(StrictModel):
     reply_email: bool = Field(strict=True, description="Mail me when someone replies (batched).")
+    language: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The reply mail's language, one of the shipped ones (en, uk, ru, pl, de,"
+        " fr, es, ar); the comment box sends its own. Otherwise the request's Accept-Language,"
+        " else the server's setting.",
+    )
 
 
 # --- answers, for the OpenAPI document -------------------------------------------------------
@@ -80,6 +88,7 @@ class ReadOut(BaseModel):
 
 class NotifyOut(BaseModel):
     reply_email: bool
+    language: str
     email: str
     email_verified: bool
     reply_mail_minutes: int
@@ -163,7 +172,18 @@ def put_notify(
     payload: NotifyIn, request: Request, user: dict[str, Any] | None = Depends(current_user)
 ) -> Response:
     """Turns the batched reply mail on or off; on needs a confirmed address (403)."""
-    result = notifications.set_prefs(services(request), user=user, reply_email=payload.reply_email)
+    svc = services(request)
+    if payload.language is not None and payload.language.split("-")[0].lower() not in LANGUAGES:
+        raise InvalidInput(
+            f"Reply mail is written in {', '.join(LANGUAGES)}; got {payload.language!r}.",
+            errors=[{"field": "language", "message": "Use one of the shipped languages."}],
+        )
+    language = choose(
+        payload.language, request.headers.get("accept-language"), str(svc.settings.language)
+    )
+    result = notifications.set_prefs(
+        svc, user=user, reply_email=payload.reply_email, language=language
+    )
     return json_response(result)
 
 

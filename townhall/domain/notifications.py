@@ -166,6 +166,7 @@ def mark_read(
 def _prefs_view(services: Services, user: dict[str, Any], row: dict[str, Any] | None) -> dict:
     return {
         "reply_email": bool(row and row["reply_email"]),
+        "language": mail_language(services, row),
         "email": user["email"],
         "email_verified": user.get("email_verified_at") is not None,
         "reply_mail_minutes": int(services.settings.reply_mail_minutes),
@@ -179,9 +180,15 @@ def get_prefs(services: Services, *, user: dict[str, Any] | None) -> dict[str, A
     return _prefs_view(services, reader, row)
 
 
+def mail_language(services: Services, prefs: dict[str, Any] | None) -> str:
+    """The reply mail's language: the one stored with the reader's choice, else the server's."""
+    return str((prefs and prefs.get("language")) or services.settings.language)
+
+
 def set_prefs(
-    services: Services, *, user: dict[str, Any] | None, reply_email: bool
+    services: Services, *, user: dict[str, Any] | None, reply_email: bool, language: str
 ) -> dict[str, Any]:
+    """``language``: the reply mail's, chosen by the caller among the shipped ones."""
     reader = access_signed_in(user, "change your notification settings")
     if reply_email and reader.get("email_verified_at") is None:
         raise EmailNotVerified(
@@ -197,6 +204,7 @@ def set_prefs(
             reply_email=reply_email,
             key=secrets.token_urlsafe(32),
             now=now,
+            language=language,
         )
         if reply_email and not (before and before["reply_email"]):
             store.skip_unmailed(conn, reader["id"], now)

@@ -67,7 +67,7 @@ def _send_one(services: Services, user_id: int, now: int, window: int, result: P
         prefs = store.prefs(conn, user_id)
     if not rows or user is None or prefs is None:
         return
-    message = _message(services, user, prefs["key"], rows)
+    message = _message(services, user, prefs, rows)
     try:
         services.mailer.send(message)
     except OSError:
@@ -80,9 +80,11 @@ def _send_one(services: Services, user_id: int, now: int, window: int, result: P
     result.replies += len(rows)
 
 
-def _message(services: Services, user: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> Any:
+def _message(
+    services: Services, user: dict[str, Any], prefs: dict[str, Any], rows: list[dict[str, Any]]
+) -> Any:
     base = base_url(services)
-    token = notifications.unsubscribe_token(user["id"], key)
+    token = notifications.unsubscribe_token(user["id"], prefs["key"])
     replies = [
         Reply(
             author=row["author_name"] or "?",
@@ -98,8 +100,8 @@ def _message(services: Services, user: dict[str, Any], key: str, rows: list[dict
         replies=replies,
         unsubscribe_url=f"{base}/unsubscribe/{token}",
         mine_url=f"{base}/me",
-        # Users have no stored language yet: the server's (#9).
-        lang=str(services.settings.language),
+        # The language the reader used when turning the mail on (#9).
+        lang=notifications.mail_language(services, prefs),
     )
 
 

@@ -143,18 +143,14 @@ def prefs(conn: Connection, user_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def save_prefs(conn: Connection, *, user_id: int, reply_email: bool, key: str, now: int) -> None:
+def save_prefs(
+    conn: Connection, *, user_id: int, reply_email: bool, key: str, now: int, language: str
+) -> None:
     """Creates the row with ``key``, or changes the choice and keeps the key it had (links
     already mailed keep working)."""
-    statement = _insert(conn)(notify_prefs).values(
-        user_id=user_id, reply_email=reply_email, key=key, updated_at=now
-    )
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["user_id"],
-            set_={"reply_email": reply_email, "updated_at": now},
-        )
-    )
+    values = {"reply_email": reply_email, "updated_at": now, "language": language}
+    statement = _insert(conn)(notify_prefs).values(user_id=user_id, key=key, **values)
+    conn.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
 def skip_unmailed(conn: Connection, user_id: int, now: int) -> None:

@@ -309,6 +309,8 @@ notify_prefs = Table(
     Column("key", String(64), nullable=False),
     Column("last_mailed_at", BigInteger, nullable=True),
     Column("updated_at", BigInteger, nullable=False),
+    # The reply mail's language (#5, #9); NULL: the server's ``language`` setting.
+    Column("language", String(16), nullable=True),
 )
 
 # "Someone answered you": the in-box list, and the queue of the batched reply mail.

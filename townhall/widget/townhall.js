@@ -616,7 +616,8 @@
   Box.prototype.setReplyMail = function () {
     var self = this;
     var on = this.mailBox.checked;
-    api('PUT', '/me/notify', { reply_email: on }).then(function (prefs) {
+    // The mail is written in the box's language (#9).
+    api('PUT', '/me/notify', { reply_email: on, language: lang }).then(function (prefs) {
       self.mailBox.checked = prefs.reply_email;
       self.notesError.textContent = '';
     }, function (err) {
