@@ -20,6 +20,9 @@ from townhall.domain.services import Services
 from townhall.settings import Settings
 
 ORIGIN = "http://testserver"
+# argon2id at one pass over 8 MiB (about 10 ms, not 150-300 ms at the production default):
+# the suite signs up some 500 readers per pass. test_passwords.py checks the default itself.
+FAST_PASSWORD_HASHES = {"password_hash_time_cost": 1, "password_hash_memory_kib": 8192}
 
 # The "Townhall figures" summary at the end of a run, and the `figures` fixture (#8).
 pytest_plugins = ["tests.support.figures"]
@@ -99,6 +102,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         redis_prefix="test-" + uuid.uuid4().hex[:12],
         rate_limits_enabled=False,
         site_origins="https://news.example.org",
+        **FAST_PASSWORD_HASHES,
     )
 
 

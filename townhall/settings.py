@@ -100,6 +100,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Key of the HMAC that IP addresses are stored as; empty: a key kept in the database.",
     ),
     Setting("ip_retention_days", int, 30, "Days an address hash is kept, then cleared (min 2)."),
+    Setting("password_hash_time_cost", int, 3, "argon2id passes for new password hashes."),
+    Setting(
+        "password_hash_memory_kib",
+        int,
+        65536,
+        "argon2id memory for new password hashes, in KiB (64 MiB; at least 32).",
+    ),
     Setting(
         "deleted_account_comments",
         str,

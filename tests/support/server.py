@@ -49,6 +49,9 @@ class TownhallServer:
             # Stories sign up many fresh accounts on one demo thread within minutes, which
             # is what the burst rule holds; tests of that rule pass their own value.
             "TOWNHALL_MODERATION_BURST_SIZE": "1000",
+            # Cheap argon2id, as in-process tests use (tests/conftest.py FAST_PASSWORD_HASHES).
+            "TOWNHALL_PASSWORD_HASH_TIME_COST": "1",
+            "TOWNHALL_PASSWORD_HASH_MEMORY_KIB": "8192",
             **self.extra_env,
         }
         command = [sys.executable, "-m", "townhall", "serve", *self.serve_args]

@@ -42,8 +42,11 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        from townhall.domain import broadcast, notifications, webhooks
+        from townhall.domain import broadcast, notifications, passwords, webhooks
 
+        passwords.configure(
+            int(settings.password_hash_time_cost), int(settings.password_hash_memory_kib)
+        )
         redis_client = _redis(settings)
         services = cls(
             settings=settings,
