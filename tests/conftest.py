@@ -82,7 +82,7 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if os.environ.get("TOWNHALL_TEST_DATABASE_URL"):
-        yield from request.getfixturevalue("empty_database_url")
+        yield request.getfixturevalue("empty_database_url")  # a fresh schema, dropped after
         return
     template: Path = request.getfixturevalue("migrated_sqlite")
     shutil.copyfile(template, tmp_path / "townhall.db")
