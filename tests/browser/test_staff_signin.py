@@ -33,16 +33,23 @@ def _fresh_code(secret: str) -> str:
     return totp.now()
 
 
+def _moderator_with_authenticator(townhall, api, email: str, name: str) -> tuple[str, list[str]]:
+    """A moderator made on the command line who turned two-factor on: the authenticator's
+    secret and the recovery codes."""
+    env = {**os.environ, "TOWNHALL_DATA_DIR": str(townhall.data_dir)}
+    command = [sys.executable, "-m", "townhall", "users", "create", email, "--moderator"]
+    command += ["--password", PASSWORD, "--name", name]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
+    creds = {"email": email, "password": PASSWORD}
+    secret = api("POST", "/auth/2fa", creds)["secret"]
+    confirmed = api("POST", "/auth/2fa/confirm", {**creds, "code": pyotp.TOTP(secret).now()})
+    return secret, confirmed["recovery_codes"]
+
+
 def test_a_moderator_signs_in_to_the_dashboard_with_an_authenticator_code(
     townhall, api, new_page
 ) -> None:
-    env = {**os.environ, "TOWNHALL_DATA_DIR": str(townhall.data_dir)}
-    command = [sys.executable, "-m", "townhall", "users", "create", EMAIL, "--moderator"]
-    command += ["--password", PASSWORD, "--name", "Night Desk"]
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
-    creds = {"email": EMAIL, "password": PASSWORD}
-    secret = api("POST", "/auth/2fa", creds)["secret"]
-    api("POST", "/auth/2fa/confirm", {**creds, "code": pyotp.TOTP(secret).now()})
+    secret, _ = _moderator_with_authenticator(townhall, api, EMAIL, "Night Desk")
 
     page = new_page()
     page.goto(townhall.url + "/dashboard/signin")
@@ -60,13 +67,7 @@ def test_a_moderator_with_two_factor_signs_in_from_the_comment_box(townhall, api
     """The box's own sign-in form asks for the code when the server does (#5); before, a
     moderator with an authenticator app had no way to sign in there."""
     email = "weekend.desk@example.org"
-    env = {**os.environ, "TOWNHALL_DATA_DIR": str(townhall.data_dir)}
-    command = [sys.executable, "-m", "townhall", "users", "create", email, "--moderator"]
-    command += ["--password", PASSWORD, "--name", "Weekend Desk"]
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
-    creds = {"email": email, "password": PASSWORD}
-    secret = api("POST", "/auth/2fa", creds)["secret"]
-    recovery = api("POST", "/auth/2fa/confirm", {**creds, "code": pyotp.TOTP(secret).now()})
+    _, recovery = _moderator_with_authenticator(townhall, api, email, "Weekend Desk")
 
     page = new_page()
     page.goto(townhall.url + "/")
@@ -84,6 +85,6 @@ def test_a_moderator_with_two_factor_signs_in_from_the_comment_box(townhall, api
     expect(form.get_by_role("alert")).not_to_contain_text("enter the 6-digit code")
     expect(comments.get_by_text("Signed in as Weekend Desk")).to_have_count(0)
 
-    form.get_by_label("Authenticator code").fill(recovery["recovery_codes"][0])
+    form.get_by_label("Authenticator code").fill(recovery[0])
     form.get_by_role("button", name="Sign in", exact=True).click()
     expect(comments.get_by_text("Signed in as Weekend Desk", exact=True)).to_be_visible()
