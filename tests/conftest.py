@@ -79,10 +79,49 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'townhall.db'}"
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str]:
+    """A database at the newest revision, migrated once per test process; each test gets a
+    copy (CREATE DATABASE ... TEMPLATE: 0.03 s, where migrating a schema took 0.2 s)."""
+    from sqlalchemy.engine import make_url
+
+    from townhall.store.migrate import upgrade
+
+    base = os.environ["TOWNHALL_TEST_DATABASE_URL"]
+    require_server(base, "PostgreSQL (TOWNHALL_TEST_DATABASE_URL)")
+    name = "townhall_template_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    upgrade(make_url(base).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _postgres_copy(base: str, template: str) -> Iterator[str]:
+    from sqlalchemy.engine import make_url
+
+    name = "townhall_t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if os.environ.get("TOWNHALL_TEST_DATABASE_URL"):
-        yield request.getfixturevalue("empty_database_url")  # a fresh schema, dropped after
+    base = os.environ.get("TOWNHALL_TEST_DATABASE_URL")
+    if base:
+        yield from _postgres_copy(base, request.getfixturevalue("migrated_postgres"))
         return
     template: Path = request.getfixturevalue("migrated_sqlite")
     shutil.copyfile(template, tmp_path / "townhall.db")

@@ -85,6 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds before each retry of a webhook delivery (±10% jitter); the last repeats.",
     ),
     Setting("webhook_poll_seconds", float, 2.0, "How often each node looks for due webhooks."),
+    Setting(
+        "dashboard_refresh_seconds",
+        float,
+        15.0,
+        "How often an open dashboard page refreshes its queue counts.",
+    ),
     Setting("webhook_log_days", int, 30, "Days delivered and failed webhook deliveries are kept."),
     Setting(
         "webhook_allow_private",

@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 from tests.support.figures import Figures
 from tests.support.server import TownhallServer, free_port
 
-ROUNDS = 5
+ROUNDS = int(os.environ.get("TOWNHALL_CRASH_ROUNDS", "5"))
 POSTERS = 64
 ACCOUNTS = 8
 PER_ROUND = int(os.environ.get("TOWNHALL_CRASH_COMMENTS", "200"))

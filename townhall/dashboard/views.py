@@ -367,7 +367,16 @@ def dashboard_router(root: str = "/admin") -> APIRouter:
             return render(
                 request, "error.html", error.status, user=user, title=error.title, error=error
             )
-        return render(request, template, user=user, counts=counts, path=request.url.path, **context)
+        refresh_ms = int(float(svc.settings.dashboard_refresh_seconds) * 1000)
+        return render(
+            request,
+            template,
+            user=user,
+            counts=counts,
+            path=request.url.path,
+            refresh_ms=refresh_ms,
+            **context,
+        )
 
     @router.get("")
     def home() -> Response:
