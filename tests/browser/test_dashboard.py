@@ -281,6 +281,7 @@ def test_ban_from_the_queue_refuses_the_next_post(townhall, api, desk):
     desk.get_by_role("link", name=re.compile(r"^Reported")).click()
     reported = item(desk, distinct_text(20))
     expect(reported).to_contain_text("Spam")
+    desk.wait_for_load_state()  # the page's script listens for the keys once it has run
     desk.keyboard.press("j")
     desk.keyboard.press("b")
     confirm = reported.get_by_role("group", name="Ban Dan Spammer")

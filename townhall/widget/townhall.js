@@ -664,8 +664,10 @@
           // Sign-up sent a confirmation mail (#5): say so, above the comment form.
           self.verifyNotice = signup && data.email_verification && data.email_verification !== 'off'
             ? t('checkMailVerify', { email: data.user.email }) : null;
-          self.renderAccount();
+          // The thread again (the reader's own held comments, their reactions), and only then
+          // the signed-in bar: a reply form opened meanwhile would vanish with the old list.
           self.load().then(function () {
+            self.renderAccount();
             var ta = self.composeEl.querySelector('textarea');
             if (ta) ta.focus();
           });
@@ -714,8 +716,7 @@
           self.handoffCode = null;
           setToken(data.token);
           self.user = data.user;
-          self.renderAccount();
-          self.load();
+          self.load().then(function () { self.renderAccount(); });
         }, function (err) {
           submit.disabled = false;
           showError(error, err);
