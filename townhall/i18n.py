@@ -51,11 +51,17 @@ def translations(lang: str) -> NullTranslations:
     return Translations(buffer, domain=DOMAIN)
 
 
+def shipped(tag: str | None) -> str | None:
+    """The shipped language a tag names ("uk", "de-AT"), or None."""
+    base = (tag or "").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
 def choose(wanted: str | None, accept_language: str | None, default: str) -> str:
     """An explicit choice (``?lang=``) first, then the Accept-Language header, then the
     ``language`` setting; each only if it is one of the shipped languages."""
-    if wanted and wanted.split("-")[0].lower() in LANGUAGES:
-        return wanted.split("-")[0].lower()
+    if shipped(wanted):
+        return str(shipped(wanted))
     preferred = []
     for part in (accept_language or "").split(","):
         tag, _, params = part.strip().partition(";")

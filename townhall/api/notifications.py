@@ -16,7 +16,7 @@ from townhall.api.deps import Id, current_user, guard_origin, json_response, own
 from townhall.api.schemas import StrictModel
 from townhall.domain import broadcast, feeds, my_comments, notifications, sites
 from townhall.errors import InvalidInput
-from townhall.i18n import LANGUAGES, choose
+from townhall.i18n import LANGUAGES, choose, shipped
 from townhall.notify.atom import MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"], dependencies=[Depends(guard_origin)])
@@ -173,7 +173,7 @@ def put_notify(
 ) -> Response:
     """Turns the batched reply mail on or off; on needs a confirmed address (403)."""
     svc = services(request)
-    if payload.language is not None and payload.language.split("-")[0].lower() not in LANGUAGES:
+    if payload.language is not None and shipped(payload.language) is None:
         raise InvalidInput(
             f"Reply mail is written in {', '.join(LANGUAGES)}; got {payload.language!r}.",
             errors=[{"field": "language", "message": "Use one of the shipped languages."}],
