@@ -21,7 +21,7 @@ from townhall.settings import Settings
 
 ORIGIN = "http://testserver"
 # argon2id at one pass over 8 MiB (about 10 ms, not 150-300 ms at the production default):
-# the suite signs up some 500 readers per pass. test_passwords.py checks the default itself.
+# the suite signs up some 500 readers per pass. test_password_hashes.py checks the default.
 FAST_PASSWORD_HASHES = {"password_hash_time_cost": 1, "password_hash_memory_kib": 8192}
 
 # The "Townhall figures" summary at the end of a run, and the `figures` fixture (#8).
